@@ -1,0 +1,133 @@
+"""The ``jumeau`` command line: a thin layer over the public API."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jumeau.errors import JumeauError, RepairWarning
+from jumeau.io.site_reader import load_site
+from jumeau.io.writers import write_figure
+from jumeau.paths import DEMO_DIR
+from jumeau.site import Site
+
+app = typer.Typer(help="jumeau — digital twin of a city district for heat and flood planning.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console()
+errors = Console(stderr=True)
+
+SiteArgument = Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False)]
+
+
+def _friendly(command):
+    """Print jumeau errors and repair warnings as one readable message each, no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        def show(message, category, *_rest, **_kw):
+            label = "repaired" if issubclass(category, RepairWarning) else "warning"
+            errors.print(f"[yellow]{label}:[/yellow] {message}", highlight=False)
+
+        with warnings.catch_warnings():
+            warnings.showwarning = show
+            try:
+                return command(*args, **kwargs)
+            except JumeauError as exc:
+                errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+                raise typer.Exit(code=2) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def print_summary(site: Site) -> None:
+    """The site summary as rich tables."""
+    summary = site.summary()
+    table = Table(title=f"{summary['name']}", show_header=False, title_justify="left")
+    xmin, ymin, xmax, ymax = summary["bounds"]
+    heights = summary["building_height_m"]
+    rows = [
+        ("Grid", f"{summary['shape'][1]} × {summary['shape'][0]} cells ({summary['cells']:,}) at {summary['resolution_m']:g} m"),
+        ("CRS", summary["crs"]),
+        ("Bounds", f"x {xmin:.1f}–{xmax:.1f}, y {ymin:.1f}–{ymax:.1f} ({summary['area_ha']:.1f} ha)"),
+        ("Elevation", "{:.2f}–{:.2f} m".format(*summary["elevation_range_m"])),
+        ("Buildings", f"{summary['buildings']:,}"),
+        ("Building height", f"min {heights['min']:.1f} m, median {heights['median']:.1f} m, max {heights['max']:.1f} m"),
+        ("Buildings without height", f"{summary['buildings_without_height']} (given the default height)"),
+        ("Residents", f"{summary['residents']:,.0f}"),
+        ("Sensitive buildings", str(summary["sensitive_buildings"])),
+        ("Sites of interest", ", ".join(f"{n} {k}" for k, n in summary["sites_of_interest"].items()) or "none"),
+        ("Impervious", f"{summary['impervious_percent']:.1f} %"),
+        ("Canopy cover", f"{summary['canopy_cover_percent']:.1f} %"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+    cover = Table(title="Land cover", title_justify="left")
+    for column in ("code", "class", "classe", "area (ha)", "%"):
+        cover.add_column(column, justify="right" if column in ("code", "area (ha)", "%") else "left")
+    for row in site.landcover_areas().itertuples():
+        cover.add_row(str(row.lucode), row.name, row.label_fr, f"{row.area_m2 / 1e4:.2f}", f"{row.percent:.1f}")
+    console.print(cover)
+
+
+@app.command()
+@_friendly
+def info(site: SiteArgument) -> None:
+    """Summarise a site: grid, CRS, land cover, buildings and sites of interest."""
+    print_summary(load_site(site))
+
+
+@app.command("map")
+@_friendly
+def map_(
+    site: SiteArgument,
+    layer: Annotated[str, typer.Argument(help="Layer to draw (elevation, landcover, building_height, ...).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")] = Path("map.png"),
+    language: Annotated[str, typer.Option(help="Legend language: fr or en.")] = "fr",
+) -> None:
+    """Draw one layer of a site as a map with legend and scale bar."""
+    from jumeau.render.maps import draw_map
+
+    figure = draw_map(load_site(site), layer, language=language)
+    write_figure(figure, output)
+    console.print(f"map written to {output}")
+
+
+@app.command("demo-data")
+@_friendly
+def demo_data(
+    folder: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the demo district to.")] = DEMO_DIR,
+) -> None:
+    """Regenerate the demo district's files (deterministic)."""
+    from jumeau.demo import write_demo
+
+    site_file = write_demo(folder)
+    console.print(f"demo district written to {site_file.parent} (site file {site_file.name})")
+
+
+@app.command()
+@_friendly
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the maps.")] = Path("out"),
+) -> None:
+    """Load the embedded demo district, print its summary and draw its first maps."""
+    from jumeau.render.maps import draw_map
+
+    site = load_site(DEMO_DIR / "site.yaml")
+    print_summary(site)
+    for layer in ("landcover", "elevation"):
+        target = output / f"demo_{layer}.png"
+        write_figure(draw_map(site, layer), target)
+        console.print(f"map written to {target}")

@@ -1,0 +1,241 @@
+"""``load_site``: from a site file to a validated :class:`~jumeau.site.Site` on one grid."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import rasterio.features
+import rasterio.warp
+import shapely
+import rioxarray  # noqa: F401 - registers the .rio accessor
+import xarray as xr
+from rasterio.enums import Resampling
+
+from jumeau import canopy, landcover, soil
+from jumeau.buildings import prepare_buildings, rasterize_buildings
+from jumeau.classes import ClassTable
+from jumeau.errors import InputError, RepairWarning
+from jumeau.grid import Grid, check_size, intersect, parse_crs, require_projected, snap
+from jumeau.io.rasters import RasterInfo, fill_holes, inspect_raster, read_onto_grid
+from jumeau.io.sitefile import SiteFile, Source, read_site_file
+from jumeau.io.vectors import polygonal, read_vector
+from jumeau.paths import DEFAULT_CLASS_TABLE
+from jumeau.site import LAYERS, Site, layer
+from jumeau.vocabulary import SENSITIVE_USES, normalise_uses
+
+log = logging.getLogger(__name__)
+
+ELEVATION_RANGE = (-500.0, 9000.0)  # m; values outside are an undeclared nodata or wrong units
+SITE_BUILDING_DISTANCE = 10.0  # m: a site-of-interest point this close to a footprint belongs to it
+
+
+def load_site(path: str | os.PathLike) -> Site:
+    """Read a site file and every input it names onto one grid.
+
+    Raises :class:`~jumeau.errors.InputError` for unusable input and emits
+    :class:`~jumeau.errors.RepairWarning` for what was repaired.
+    """
+    path = Path(path)
+    config = read_site_file(path)
+    classes = ClassTable.read(config.landcover.classes or DEFAULT_CLASS_TABLE)
+    elevation_info = inspect_raster(config.elevation.path, "elevation", config.elevation.crs)
+    crs = parse_crs(config.crs, f"{path} → crs") if config.crs else elevation_info.crs
+    require_projected(crs, f"{path}" if config.crs else f"elevation {elevation_info.path}",
+                      elevation_info.bounds_in(pyproj.CRS.from_epsg(4326)))
+    resolution = config.resolution or elevation_info.resolution
+    if elevation_info.crs != crs and config.resolution is None:
+        raise InputError(f"{path}: the elevation is not in the working CRS {crs.to_string()}; set `resolution:` in metres.")
+
+    rasters = {"elevation": elevation_info}
+    for section, source in (("landcover", config.landcover), ("soil_group", config.soil_group), ("trees", config.trees)):
+        if isinstance(source, Source) and source.is_raster:
+            rasters[section] = inspect_raster(source.path, section, source.crs)
+    vectors = {}
+    if not config.landcover.is_raster:
+        vectors["landcover"] = polygonal(_read(config.landcover, "landcover", crs), "landcover", config.landcover.path)
+    study_area = None
+    if config.study_area is not None:
+        study_area = polygonal(_read(config.study_area, "study_area", crs), "study_area", config.study_area.path)
+
+    grid = _choose_grid(path, config, crs, resolution, rasters, vectors, study_area)
+    check_size(grid, config.max_cells, str(path))
+    log.info("grid %d x %d at %g m in %s", grid.width, grid.height, grid.resolution, crs.to_string())
+
+    frame = xr.Dataset(coords={"y": ("y", grid.y), "x": ("x", grid.x)})
+    values = {"elevation": _elevation(elevation_info, grid)}
+    codes = _landcover(config, rasters, vectors, grid, classes)
+    buildings = _buildings(config, crs, grid)
+    building_id = rasterize_buildings(buildings, grid) if len(buildings) else np.zeros(grid.shape, "int32")
+    heights = np.concatenate([[0.0], buildings["height"].to_numpy()])
+    values["building_height"] = heights[building_id]
+    values["building_id"] = building_id
+    if config.landcover.building_class is not None:
+        if config.landcover.building_class not in classes.table.index:
+            raise InputError(
+                f"{path}: landcover → building_class {config.landcover.building_class} is not in the class table "
+                f"{classes.source}. Give the code of the roof class, or null to keep the land cover as given."
+            )
+        codes = np.where(building_id > 0, config.landcover.building_class, codes)
+    values["landcover"] = codes
+    values["impervious"] = classes.lookup("impervious", codes)
+    values["soil_group"] = _soil(config, rasters, crs, grid)
+    values["canopy_cover"], values["canopy_height"] = _canopy(config, rasters, crs, grid)
+    values["study_area"] = _study_mask(study_area, grid)
+    buildings["n_cells"] = np.bincount(building_id.ravel(), minlength=len(buildings) + 1)[1:]
+    sites = _sites(config, crs, grid, buildings)
+    buildings["sensitive"] |= buildings.index.isin(sites.loc[sites["sensitive"], "building_id"])
+
+    for name in LAYERS:
+        frame[name] = layer(name, values[name], frame)
+    frame = frame.rio.write_crs(crs).rio.write_transform(grid.transform)
+    frame.attrs.update(
+        title=f"jumeau site: {config.name}", Conventions="CF-1.8", source=str(path.resolve()),
+        institution="jumeau",
+    )
+    return Site(name=config.name, grid=frame, buildings=buildings, sites=sites, classes=classes,
+                source=path.resolve(), metadata={"config": config})
+
+
+def _read(source: Source, section: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    return read_vector(source.path, section, source.layer, source.crs, crs)
+
+
+def _choose_grid(path, config: SiteFile, crs, resolution, rasters: dict[str, RasterInfo], vectors, study_area) -> Grid:
+    elevation = rasters["elevation"]
+    origin = elevation.origin if elevation.crs == crs else (0.0, 0.0)
+    covered = elevation.bounds_in(crs)
+    if config.bounds is not None or study_area is not None:
+        wanted = config.bounds if config.bounds is not None else tuple(study_area.total_bounds)
+        what = f"{path} → bounds" if config.bounds is not None else f"study_area {config.study_area.path}"
+        within = intersect({what: wanted, f"elevation {elevation.path}": covered})
+        if within != tuple(wanted):
+            warnings.warn(f"{what} extends beyond the elevation; the grid is cut to the elevation's extent.",
+                          RepairWarning, stacklevel=3)
+        bounds = snap(within, resolution, origin, outward=within == tuple(wanted))
+    else:
+        named = {f"{name} {info.path}": info.bounds_in(crs) for name, info in rasters.items()}
+        named.update({f"{name} {config.landcover.path}": tuple(frame.total_bounds) for name, frame in vectors.items()})
+        bounds = snap(intersect(named), resolution, origin, outward=False)
+    if bounds[2] - bounds[0] < resolution or bounds[3] - bounds[1] < resolution:
+        raise InputError(f"{path}: the modelled area is smaller than one {resolution:g} m cell; check bounds and inputs.")
+    return Grid(crs, float(resolution), tuple(float(b) for b in bounds))
+
+
+def _elevation(info: RasterInfo, grid: Grid) -> np.ndarray:
+    resampling = Resampling.average if grid.resolution > 1.5 * info.resolution else Resampling.bilinear
+    values = read_onto_grid(info, grid, resampling)
+    low, high = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
+    if np.isfinite(low) and (low < ELEVATION_RANGE[0] or high > ELEVATION_RANGE[1]):
+        raise InputError(
+            f"elevation: {info.path} spans {low:g} to {high:g} m, outside {ELEVATION_RANGE[0]:g}–{ELEVATION_RANGE[1]:g} m. "
+            "Declare its nodata value (e.g. gdal_edit.py -a_nodata -9999) or convert it to metres."
+        )
+    return fill_holes(values, "elevation", info.path)
+
+
+def _landcover(config: SiteFile, rasters, vectors, grid: Grid, classes: ClassTable) -> np.ndarray:
+    source = config.landcover
+    if source.is_raster:
+        codes = landcover.landcover_from_raster(rasters["landcover"], grid)
+    else:
+        codes = landcover.landcover_from_polygons(vectors["landcover"], source, grid)
+    codes = landcover.apply_remap(codes, landcover.read_remap(source.remap))
+    codes = landcover.fill_gaps(codes, source)
+    classes.check_codes(codes, f"landcover {source.path}")
+    return codes
+
+
+def _buildings(config: SiteFile, crs, grid: Grid) -> gpd.GeoDataFrame:
+    source = config.buildings
+    if source is None:
+        empty = gpd.GeoDataFrame({"id": [], "height": [], "height_source": [], "use": [], "use_source": [],
+                                  "population": [], "population_estimated": [], "sensitive": []},
+                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        empty.index.name = "building_id"
+        return empty
+    frame = polygonal(_read(source, "buildings", crs), "buildings", source.path)
+    inside = frame.intersects(shapely.box(*grid.bounds))
+    if not inside.any():
+        raise InputError(f"buildings: none of the {len(frame)} footprints of {source.path} lies in the modelled area; "
+                         "check its CRS and the site's bounds.")
+    if not inside.all():
+        log.info("buildings: %d footprint(s) outside the modelled area left out", int((~inside).sum()))
+    return prepare_buildings(frame[inside].reset_index(drop=True), source)
+
+
+def _soil(config: SiteFile, rasters, crs, grid: Grid) -> np.ndarray:
+    source = config.soil_group
+    if isinstance(source, str):
+        return soil.soil_from_letter(source, grid)
+    if source.is_raster:
+        return soil.soil_from_raster(rasters["soil_group"], source, grid)
+    return soil.soil_from_polygons(polygonal(_read(source, "soil_group", crs), "soil_group", source.path), source, grid)
+
+
+def _canopy(config: SiteFile, rasters, crs, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    source = config.trees
+    if source is None:
+        return np.zeros(grid.shape, "float32"), np.zeros(grid.shape, "float32")
+    if source.is_raster:
+        return canopy.canopy_from_raster(rasters["trees"], source, grid)
+    trees = _read(source, "trees", crs)
+    return canopy.canopy_from_crowns(canopy.crowns(trees, source), grid)
+
+
+def _study_mask(study_area: gpd.GeoDataFrame | None, grid: Grid) -> np.ndarray:
+    if study_area is None:
+        return np.ones(grid.shape, "int8")
+    return rasterio.features.rasterize(
+        ((geometry, 1) for geometry in study_area.geometry), out_shape=grid.shape, transform=grid.transform,
+        fill=0, dtype="uint8", all_touched=True,
+    ).astype("int8")
+
+
+def _sites(config: SiteFile, crs, grid: Grid, buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    columns = ["id", "name", "type", "category", "sensitive", "building_id"]
+    source = config.sites
+    if source is None:
+        empty = gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        empty.index.name = "site_id"
+        return empty
+    frame = _read(source, "sites", crs)
+    frame = frame[frame.intersects(shapely.box(*grid.bounds))].reset_index(drop=True)
+    if source.type not in frame.columns:
+        fields = ", ".join(c for c in frame.columns if c != "geometry")
+        raise InputError(f"sites: {source.path} has no field {source.type!r} (given as `type:`). Fields: {fields}.")
+    if source.name is not None and source.name not in frame.columns:
+        fields = ", ".join(c for c in frame.columns if c != "geometry")
+        raise InputError(f"sites: {source.path} has no field {source.name!r} (given as `name:`). Fields: {fields}.")
+    category = normalise_uses(frame[source.type].astype("string"))
+    table = gpd.GeoDataFrame(
+        {
+            "id": [f"s{i + 1}" for i in range(len(frame))],
+            "name": frame[source.name].astype(str).to_numpy() if source.name else frame[source.type].astype(str).to_numpy(),
+            "type": frame[source.type].astype(str).to_numpy(),
+            "category": category.to_numpy(),
+            "sensitive": category.isin(SENSITIVE_USES).to_numpy(),
+        },
+        geometry=frame.geometry.to_numpy(), crs=crs,
+    )
+    table["building_id"] = _building_of(table, buildings)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="site_id")
+    return table
+
+
+def _building_of(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> np.ndarray:
+    """The building each site stands in (or within 10 m of, nearest first), 0 if none."""
+    if len(buildings) == 0 or len(sites) == 0:
+        return np.zeros(len(sites), dtype="int64")
+    joined = gpd.sjoin_nearest(
+        sites[["geometry"]], buildings[["geometry"]].reset_index(), how="left",
+        max_distance=SITE_BUILDING_DISTANCE, distance_col="distance",
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["building_id"].fillna(0).astype("int64").reindex(sites.index).to_numpy()

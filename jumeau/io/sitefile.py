@@ -1,0 +1,181 @@
+"""The site file: a YAML document naming a city's inputs and how to read them.
+
+Paths are relative to the site file's folder. Every section is validated by the
+pydantic models below; unknown keys are refused so that a typo does not silently
+fall back to a default. A complete example is ``data/demo/site.yaml``; the schema
+is documented in ``docs/site-file.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pydantic
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from jumeau.io.yamlfile import load_model
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".vrt", ".img"}
+VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
+SOIL_GROUPS = ("A", "B", "C", "D")
+
+
+class _Section(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Section):
+    """A file on disk. ``crs`` is only for files that carry none (e.g. an ASCII grid without .prj)."""
+
+    path: Path
+    layer: str | None = Field(None, description="Layer name in a multi-layer file (GeoPackage).")
+    crs: str | None = Field(None, description="CRS of a file that has none, e.g. 'EPSG:2154'.")
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _resolve(cls, path: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base_dir")
+        return (Path(base) / path) if base is not None and not path.is_absolute() else path
+
+    @property
+    def is_raster(self) -> bool:
+        return self.path.suffix.lower() in RASTER_SUFFIXES
+
+
+class ElevationSource(Source):
+    """Bare-earth terrain model: GeoTIFF or ESRI ASCII grid, in metres."""
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _must_be_raster(cls, path: Path) -> Path:
+        if path.suffix.lower() not in RASTER_SUFFIXES:
+            raise ValueError(
+                f"elevation must be a raster ({', '.join(sorted(RASTER_SUFFIXES))}), got {path.name}"
+            )
+        return path
+
+
+class BuildingsSource(Source):
+    """Building footprints. Heights come from ``height`` or are detected (see ``jumeau.buildings``)."""
+
+    id: str | None = Field(None, description="Field with a stable building identifier.")
+    height: str | None = Field(None, description="Field with the building height in metres.")
+    floors: str | None = Field(None, description="Field with the number of storeys.")
+    storey_height: float = Field(3.0, gt=1.5, le=10.0, description="Metres per storey when deriving height from floors.")
+    default_height: float | None = Field(
+        6.0, gt=0, le=400, description="Height given to buildings without any height (warned); null makes them an error."
+    )
+    invalid_heights: Literal["error", "default"] = Field(
+        "error", description="What to do with negative or absurd (> 400 m) heights: refuse, or treat them as missing."
+    )
+    use: str | None = Field(None, description="Field with the building use/type.")
+    population: str | None = Field(None, description="Field with the number of residents per building.")
+    floor_area_per_person: float = Field(
+        40.0, gt=5, description="m² of residential floor area per resident, to estimate population when no field is given."
+    )
+
+
+class LandcoverSource(Source):
+    """Land cover: a raster of class codes, or polygons with a class field."""
+
+    field: str | None = Field(None, description="Class field, for polygons.")
+    classes: Path | None = Field(None, description="Class table CSV; default: jumeau's table.")
+    remap: Literal["umep", "corine"] | Path | dict[int, int] | None = Field(
+        None, description="Code remapping to the class table: 'umep', 'corine', a CSV (from,to) or a mapping."
+    )
+    building_class: int | None = Field(
+        1, description="Class burnt under building footprints so roofs and land cover agree; null keeps the input."
+    )
+    fill_class: int | None = Field(None, description="Class for cells with no class (raster nodata, or no polygon).")
+
+    @field_validator("classes", mode="after")
+    @classmethod
+    def _resolve_classes(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        base = (info.context or {}).get("base_dir")
+        return (Path(base) / path) if path is not None and base is not None and not path.is_absolute() else path
+
+    @field_validator("remap", mode="before")
+    @classmethod
+    def _remap_path(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and value not in ("umep", "corine"):
+            base = (info.context or {}).get("base_dir")
+            path = Path(value)
+            return (Path(base) / path) if base is not None and not path.is_absolute() else path
+        return value
+
+    @model_validator(mode="after")
+    def _field_for_polygons(self) -> LandcoverSource:
+        if not self.is_raster and self.field is None:
+            raise ValueError(f"land cover {self.path.name} is a vector file: name its class field with `field:`")
+        return self
+
+
+class SoilSource(Source):
+    """Hydrologic soil group: raster of 1–4 (A–D) or polygons with a letter field."""
+
+    field: str | None = Field(None, description="Field holding the letter A–D, for polygons.")
+    default: Literal["A", "B", "C", "D"] | None = Field(None, description="Group for cells the file leaves empty.")
+
+    @model_validator(mode="after")
+    def _field_for_polygons(self) -> SoilSource:
+        if not self.is_raster and self.field is None:
+            raise ValueError(f"soil group {self.path.name} is a vector file: name its A–D field with `field:`")
+        return self
+
+
+class TreesSource(Source):
+    """Trees: points (height and crown radius fields) or a canopy-height raster (metres)."""
+
+    height: str | None = Field(None, description="Tree height field (points).")
+    crown_radius: str | None = Field(None, description="Crown radius field in metres (points).")
+    crown_diameter: str | None = Field(None, description="Crown diameter field in metres, instead of a radius.")
+    default_height: float = Field(8.0, gt=0, le=120)
+    default_crown_radius: float = Field(3.0, gt=0, le=40)
+    min_canopy_height: float = Field(2.0, ge=0, description="Canopy-height raster: cells above this are canopy.")
+
+
+class SitesSource(Source):
+    """Sites of interest (schools, care homes, hospitals, crèches...) as points or polygons."""
+
+    type: str = Field("type", description="Field with the site type (school, EHPAD, hôpital, crèche...).")
+    name: str | None = Field(None, description="Field with the site's name.")
+
+
+class SiteFile(_Section):
+    """Root of a site file."""
+
+    name: str = Field("Unnamed site", description="Name of the district.")
+    crs: str | None = Field(None, description="Working CRS (projected, metres); default: the elevation's.")
+    resolution: Annotated[float, Field(gt=0, le=1000)] | None = Field(
+        None, description="Cell size in metres; default: the elevation's."
+    )
+    bounds: tuple[float, float, float, float] | None = Field(
+        None, description="xmin, ymin, xmax, ymax in the working CRS; default: study area, else the inputs' intersection."
+    )
+    max_cells: int = Field(25_000_000, gt=0, description="Largest grid accepted (cells).")
+    elevation: ElevationSource
+    buildings: BuildingsSource | None = None
+    landcover: LandcoverSource
+    soil_group: Literal["A", "B", "C", "D"] | SoilSource = "B"
+    trees: TreesSource | None = None
+    sites: SitesSource | None = None
+    study_area: Source | None = None
+
+    @field_validator("soil_group", mode="before")
+    @classmethod
+    def _upper_letter(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("bounds", mode="after")
+    @classmethod
+    def _ordered(cls, bounds: tuple | None) -> tuple | None:
+        if bounds is not None and not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
+            raise ValueError("bounds must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax")
+        return bounds
+
+
+def read_site_file(path: str | os.PathLike) -> SiteFile:
+    """Read and validate a site file (raises :class:`jumeau.errors.InputError`)."""
+    return load_model(path, SiteFile)

@@ -1,0 +1,109 @@
+"""Reading YAML files validated by a pydantic model, with errors that point at lines.
+
+Site files and scenario files are written by hand, so a validation error must say
+which key of which file, at which line, is wrong and what is expected there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic
+import yaml
+
+from jumeau.errors import InputError
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    """Map every key path of a composed YAML document to its 1-based line."""
+    index = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            index[child] = key.start_mark.line + 1
+            index.update({k: v for k, v in _line_index(value, child).items() if k != child})
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            index.update(_line_index(item, path + (i,)))
+    return index
+
+
+def _nearest_line(index: dict[tuple, int], loc: tuple) -> int | None:
+    loc = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+    while loc:
+        if loc in index:
+            return index[loc]
+        loc = loc[:-1]
+    return index.get(())
+
+
+def read_yaml(path: str | os.PathLike, error: type[Exception] = InputError) -> tuple[object, dict]:
+    """Parse a YAML file; return its data and the line index of its keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: file not found. Check the path (relative paths are read from {Path.cwd()}).")
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"{path}{where}: not valid YAML ({problem}). Fix the syntax there.") from None
+    return data, (_line_index(node) if node is not None else {})
+
+
+def load_model(path: str | os.PathLike, model: type[Model], error: type[Exception] = InputError) -> Model:
+    """Read ``path`` and validate it against ``model``; raise ``error`` listing every problem."""
+    path = Path(path)
+    data, lines = read_yaml(path, error)
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping of keys (name: value) at the top level, got {type(data).__name__}.")
+    try:
+        return model.model_validate(data, context={"base_dir": path.parent})
+    except pydantic.ValidationError as exc:
+        problems = []
+        for item in exc.errors():
+            # Drop pydantic's union-member tags such as "literal['A','B']" from the path.
+            loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+            line = _nearest_line(lines, loc)
+            key = " → ".join(str(p) for p in loc) or "(top level)"
+            message = item["msg"]
+            if item["type"] == "extra_forbidden":
+                allowed = _allowed_keys(model, loc[:-1])
+                message = "unknown key" + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
+            elif "input" in item and item["type"] not in ("missing",):
+                message += f" (got {item['input']!r})"
+            problems.append(f"  line {line}: {key}: {message}" if line else f"  {key}: {message}")
+        raise error(f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems)) from None
+
+
+def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple) -> list[str]:
+    """Keys accepted by the sub-model at ``loc`` (best effort, for error messages)."""
+    current: object = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, pydantic.BaseModel)):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: object) -> object:
+    """The first pydantic model inside an annotation such as ``Foo | str | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
