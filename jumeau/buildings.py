@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio.features
+import rasterio.transform
 import shapely
 
 from jumeau.errors import InputError, RepairWarning
@@ -200,8 +201,8 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:
     if len(without) == 0:
         return owner
     points = shapely.point_on_surface(buildings.geometry.loc[without].to_numpy())
-    cols, rows = ~grid.transform * (shapely.get_x(points), shapely.get_y(points))
-    rows, cols = np.floor(rows).astype(int), np.floor(cols).astype(int)
+    rows, cols = rasterio.transform.rowcol(grid.transform, shapely.get_x(points), shapely.get_y(points), op=np.floor)
+    rows, cols = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
     stranded = 0
     for building, row, col in zip(without, rows, cols):
         if not (0 <= row < grid.height and 0 <= col < grid.width):

@@ -59,4 +59,4 @@ def normalise_use(value: object) -> str:
 def normalise_uses(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_use` (each distinct value is folded once)."""
     mapping = {value: normalise_use(value) for value in values.dropna().unique()}
-    return values.map(mapping).fillna("unknown").astype(str)
+    return pd.Series([mapping.get(value, "unknown") for value in values], index=values.index, dtype=object)

@@ -11,6 +11,7 @@ import pyproj
 import rasterio
 import rasterio.errors
 import rasterio.fill
+import rasterio.transform
 import rasterio.warp
 from affine import Affine
 from rasterio.enums import Resampling
@@ -33,9 +34,7 @@ class RasterInfo:
 
     @property
     def bounds(self) -> Bounds:
-        left, top = self.transform * (0, 0)
-        right, bottom = self.transform * (self.width, self.height)
-        return min(left, right), min(top, bottom), max(left, right), max(top, bottom)
+        return rasterio.transform.array_bounds(self.height, self.width, self.transform)
 
     @property
     def resolution(self) -> float:
