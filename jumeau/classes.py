@@ -48,7 +48,7 @@ class ClassTable:
         if not path.is_file():
             raise InputError(f"{path}: class table not found. Give the path of a CSV with columns {', '.join(REQUIRED_COLUMNS)}.")
         try:
-            table = pd.read_csv(path, comment="#", skipinitialspace=True)
+            table = pd.read_csv(path, skipinitialspace=True)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path}: not a readable CSV class table ({exc}).") from None
         table.columns = [c.strip() for c in table.columns]
