@@ -22,6 +22,7 @@ from jumeau.errors import InputError
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, read_onto_grid
 from jumeau.io.sitefile import TreesSource
+from jumeau.io.vectors import require_field
 
 SUPERSAMPLING = 4
 STRIP_ROWS = 256  # rows of the twin's grid per strip: bounds the fine grid to ~16 MB per 1000 columns
@@ -43,9 +44,7 @@ def crowns(trees: gpd.GeoDataFrame, source: TreesSource) -> gpd.GeoDataFrame:
 def _field(trees: gpd.GeoDataFrame, name: str | None, key: str, default: float, source: TreesSource) -> np.ndarray:
     if name is None:
         return np.full(len(trees), default)
-    if name not in trees.columns:
-        fields = ", ".join(c for c in trees.columns if c != "geometry")
-        raise InputError(f"trees: {source.path} has no field {name!r} (given as `{key}:`). Fields: {fields}.")
+    require_field(trees, name, "trees", source.path, key)
     values = np.asarray(trees[name].astype("float64").to_numpy(), dtype="float64")
     bad = (values <= 0) | (values > 150)
     if bad.any():

@@ -22,8 +22,9 @@ from rasterio.enums import Resampling
 
 from jumeau.errors import InputError
 from jumeau.grid import Grid
-from jumeau.io.rasters import RasterInfo, read_onto_grid
+from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
 from jumeau.io.sitefile import LandcoverSource
+from jumeau.io.vectors import require_field
 from jumeau.paths import REMAP_DIR
 
 NODATA = -1
@@ -62,9 +63,7 @@ def landcover_from_raster(info: RasterInfo, grid: Grid) -> np.ndarray:
 
 def landcover_from_polygons(frame: gpd.GeoDataFrame, source: LandcoverSource, grid: Grid) -> np.ndarray:
     """Class codes rasterized from polygons' ``field``."""
-    if source.field not in frame.columns:
-        fields = ", ".join(c for c in frame.columns if c != "geometry")
-        raise InputError(f"landcover: {source.path} has no field {source.field!r} (given as `field:`). Fields: {fields}.")
+    require_field(frame, source.field, "landcover", source.path, "field")
     codes = pd.to_numeric(frame[source.field], errors="coerce")
     if codes.isna().any() or (codes % 1 != 0).any():
         row = int(np.flatnonzero(codes.isna() | (codes % 1 != 0))[0])
@@ -79,15 +78,11 @@ def landcover_from_polygons(frame: gpd.GeoDataFrame, source: LandcoverSource, gr
     )
 
 
-def fill_gaps(codes: np.ndarray, source: LandcoverSource) -> np.ndarray:
+def fill_uncovered(codes: np.ndarray, source: LandcoverSource) -> np.ndarray:
     """Give uncovered cells ``fill_class``, or refuse them with their count."""
-    gaps = codes == NODATA
-    if not gaps.any():
-        return codes
-    if source.fill_class is None:
-        raise InputError(
-            f"landcover: {int(gaps.sum())} cell(s) ({100 * gaps.mean():.1f} % of the grid) are not covered by "
-            f"{source.path} (nodata or no polygon). Set `fill_class:` under `landcover:` to give them a class, "
-            "or complete the land-cover data."
-        )
-    return np.where(gaps, source.fill_class, codes)
+    return fill_gaps(
+        codes, NODATA, source.fill_class,
+        f"landcover: {{count}} cell(s) ({{percent:.1f}} % of the grid) are not covered by {source.path} "
+        "(nodata or no polygon). Set `fill_class:` under `landcover:` to give them a class, "
+        "or complete the land-cover data.",
+    )

@@ -16,8 +16,9 @@ from rasterio.enums import Resampling
 
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
-from jumeau.io.rasters import RasterInfo, read_onto_grid
+from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
 from jumeau.io.sitefile import SOIL_GROUPS, SoilSource
+from jumeau.io.vectors import require_field
 
 CODES = {letter: code for code, letter in enumerate(SOIL_GROUPS, start=1)}
 NODATA = 0
@@ -39,9 +40,7 @@ def soil_from_raster(info: RasterInfo, source: SoilSource, grid: Grid) -> np.nda
 
 
 def soil_from_polygons(frame: gpd.GeoDataFrame, source: SoilSource, grid: Grid) -> np.ndarray:
-    if source.field not in frame.columns:
-        fields = ", ".join(c for c in frame.columns if c != "geometry")
-        raise InputError(f"soil_group: {source.path} has no field {source.field!r} (given as `field:`). Fields: {fields}.")
+    require_field(frame, source.field, "soil_group", source.path, "field")
     letters = frame[source.field].astype(str).str.strip().str.upper()
     dual = letters.str.fullmatch(r"[A-D]/[A-D]")
     if dual.any():
@@ -66,13 +65,8 @@ def soil_from_polygons(frame: gpd.GeoDataFrame, source: SoilSource, grid: Grid) 
 
 
 def _fill(values: np.ndarray, source: SoilSource) -> np.ndarray:
-    gaps = values == NODATA
-    if not gaps.any():
-        return values
-    if source.default is None:
-        raise InputError(
-            f"soil_group: {int(gaps.sum())} cell(s) have no soil group in {source.path}. Set `default:` "
-            "(a letter A–D) under `soil_group:` for them, or complete the data."
-        )
-    values[gaps] = CODES[source.default]
-    return values
+    return fill_gaps(
+        values, NODATA, None if source.default is None else CODES[source.default],
+        f"soil_group: {{count}} cell(s) have no soil group in {source.path}. Set `default:` "
+        "(a letter A–D) under `soil_group:` for them, or complete the data.",
+    )

@@ -124,3 +124,16 @@ def fill_holes(values: np.ndarray, section: str, path: Path) -> np.ndarray:
         stacklevel=3,
     )
     return filled
+
+
+def fill_gaps(values: np.ndarray, nodata: int, fill: int | None, message: str) -> np.ndarray:
+    """Replace ``nodata`` cells of a class layer by ``fill``; without one, raise ``message``.
+
+    ``message`` may use ``{count}`` and ``{percent}`` for the number and share of gaps.
+    """
+    gaps = values == nodata
+    if not gaps.any():
+        return values
+    if fill is None:
+        raise InputError(message.format(count=int(gaps.sum()), percent=100 * gaps.mean()))
+    return np.where(gaps, fill, values).astype(values.dtype)

@@ -25,7 +25,7 @@ from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid, check_size, intersect, parse_crs, require_projected, snap
 from jumeau.io.rasters import RasterInfo, fill_holes, inspect_raster, read_onto_grid
 from jumeau.io.sitefile import SiteFile, Source, read_site_file
-from jumeau.io.vectors import polygonal, read_vector
+from jumeau.io.vectors import polygonal, read_vector, require_field
 from jumeau.paths import DEFAULT_CLASS_TABLE
 from jumeau.site import LAYERS, Site, layer
 from jumeau.vocabulary import SENSITIVE_USES, normalise_uses
@@ -147,7 +147,7 @@ def _landcover(config: SiteFile, rasters, vectors, grid: Grid, classes: ClassTab
     else:
         codes = landcover.landcover_from_polygons(vectors["landcover"], source, grid)
     codes = landcover.apply_remap(codes, landcover.read_remap(source.remap))
-    codes = landcover.fill_gaps(codes, source)
+    codes = landcover.fill_uncovered(codes, source)
     classes.check_codes(codes, f"landcover {source.path}")
     return codes
 
@@ -207,12 +207,9 @@ def _sites(config: SiteFile, crs, grid: Grid, buildings: gpd.GeoDataFrame) -> gp
         return empty
     frame = _read(source, "sites", crs)
     frame = frame[frame.intersects(shapely.box(*grid.bounds))].reset_index(drop=True)
-    if source.type not in frame.columns:
-        fields = ", ".join(c for c in frame.columns if c != "geometry")
-        raise InputError(f"sites: {source.path} has no field {source.type!r} (given as `type:`). Fields: {fields}.")
-    if source.name is not None and source.name not in frame.columns:
-        fields = ", ".join(c for c in frame.columns if c != "geometry")
-        raise InputError(f"sites: {source.path} has no field {source.name!r} (given as `name:`). Fields: {fields}.")
+    require_field(frame, source.type, "sites", source.path, "type")
+    if source.name is not None:
+        require_field(frame, source.name, "sites", source.path, "name")
     category = normalise_uses(frame[source.type].astype("string"))
     table = gpd.GeoDataFrame(
         {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pydantic
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -77,10 +77,24 @@ class BuildingsSource(Source):
     )
 
 
-class LandcoverSource(Source):
+class _ClassedSource(Source):
+    """A raster of codes or polygons whose ``field`` holds the code."""
+
+    field: str | None = None
+    what: ClassVar[str] = "layer"
+
+    @model_validator(mode="after")
+    def _field_for_polygons(self) -> _ClassedSource:
+        if not self.is_raster and self.field is None:
+            raise ValueError(f"{self.what} {self.path.name} is a vector file: name its class field with `field:`")
+        return self
+
+
+class LandcoverSource(_ClassedSource):
     """Land cover: a raster of class codes, or polygons with a class field."""
 
     field: str | None = Field(None, description="Class field, for polygons.")
+    what: ClassVar[str] = "land cover"
     classes: Path | None = Field(None, description="Class table CSV; default: jumeau's table.")
     remap: Literal["umep", "corine"] | Path | dict[int, int] | None = Field(
         None, description="Code remapping to the class table: 'umep', 'corine', a CSV (from,to) or a mapping."
@@ -105,24 +119,14 @@ class LandcoverSource(Source):
             return (Path(base) / path) if base is not None and not path.is_absolute() else path
         return value
 
-    @model_validator(mode="after")
-    def _field_for_polygons(self) -> LandcoverSource:
-        if not self.is_raster and self.field is None:
-            raise ValueError(f"land cover {self.path.name} is a vector file: name its class field with `field:`")
-        return self
 
 
-class SoilSource(Source):
+class SoilSource(_ClassedSource):
     """Hydrologic soil group: raster of 1–4 (A–D) or polygons with a letter field."""
 
     field: str | None = Field(None, description="Field holding the letter A–D, for polygons.")
+    what: ClassVar[str] = "soil group"
     default: Literal["A", "B", "C", "D"] | None = Field(None, description="Group for cells the file leaves empty.")
-
-    @model_validator(mode="after")
-    def _field_for_polygons(self) -> SoilSource:
-        if not self.is_raster and self.field is None:
-            raise ValueError(f"soil group {self.path.name} is a vector file: name its A–D field with `field:`")
-        return self
 
 
 class TreesSource(Source):

@@ -97,3 +97,11 @@ def polygonal(frame: gpd.GeoDataFrame, section: str, path: Path) -> gpd.GeoDataF
     if dropped:
         warnings.warn(f"{section}: {dropped} non-polygon feature(s) of {path.name} ignored.", RepairWarning, stacklevel=3)
     return frame[areal]
+
+
+def require_field(frame: gpd.GeoDataFrame, name: str, section: str, path: Path, key: str) -> str:
+    """``name`` if the layer has that field, else an error listing the fields it has."""
+    if name not in frame.columns:
+        fields = ", ".join(c for c in frame.columns if c != "geometry")
+        raise InputError(f"{section}: {path} has no field {name!r} (given as `{key}:`). Fields: {fields}.")
+    return name
