@@ -8,7 +8,13 @@ Public API::
     site.buildings, site.sites           # GeoDataFrames
 """
 
-from jumeau.errors import InputError, JumeauError, ModelError, RepairWarning, ScenarioError
+from jumeau.errors import (
+    InputError,
+    JumeauError,
+    ModelError,
+    RepairWarning,
+    ScenarioError,
+)
 from jumeau.io.site_reader import load_site
 from jumeau.site import Site
 
@@ -23,6 +29,13 @@ def demo_site() -> Site:
 
 
 __all__ = [
-    "InputError", "JumeauError", "ModelError", "RepairWarning", "ScenarioError",
-    "Site", "demo_site", "load_site", "__version__",
+    "InputError",
+    "JumeauError",
+    "ModelError",
+    "RepairWarning",
+    "ScenarioError",
+    "Site",
+    "__version__",
+    "demo_site",
+    "load_site",
 ]

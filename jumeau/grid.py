@@ -38,11 +38,11 @@ class Grid:
 
     @property
     def width(self) -> int:
-        return int(round((self.bounds[2] - self.bounds[0]) / self.resolution))
+        return round((self.bounds[2] - self.bounds[0]) / self.resolution)
 
     @property
     def height(self) -> int:
-        return int(round((self.bounds[3] - self.bounds[1]) / self.resolution))
+        return round((self.bounds[3] - self.bounds[1]) / self.resolution)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -89,4 +89,4 @@ def city(tmp_path) -> CityFiles:
     return CityFiles(tmp_path)
 
 
-__all__ = ["CRS", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box", "write_raster", "sloping_dem"]
+__all__ = ["CRS", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box", "sloping_dem", "write_raster"]

@@ -13,10 +13,9 @@ from jumeau.io.writers import write_geotiff, write_netcdf
 def test_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
     target = tmp_path / "result.txt"
     write_text(target, "old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("crash in the middle")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["result.txt"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+from conftest import CRS, NX, NY, X0, Y0, sloping_dem
 from shapely.geometry import Polygon, box
 
 import jumeau
 from jumeau.classes import ClassTable
 from jumeau.errors import InputError, RepairWarning
-from conftest import CRS, NX, NY, X0, Y0, sloping_dem
 
 
 def test_missing_site_file(tmp_path):

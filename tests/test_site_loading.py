@@ -7,12 +7,12 @@ import math
 import geopandas as gpd
 import numpy as np
 import pytest
+from conftest import CRS, NX, NY, RES, X0, Y0, write_raster
 from shapely.geometry import Point, box
 
 import jumeau
 from jumeau.errors import RepairWarning
 from jumeau.site import LAYERS
-from conftest import CRS, NX, NY, RES, X0, Y0, write_raster
 
 
 def test_site_holds_every_declared_layer_with_cf_attributes(city):

@@ -13,8 +13,8 @@ import pandas as pd
 import pyproj
 import rasterio.features
 import rasterio.warp
-import shapely
 import rioxarray  # noqa: F401 - registers the .rio accessor
+import shapely
 import xarray as xr
 from rasterio.enums import Resampling
 
@@ -94,7 +94,8 @@ def load_site(path: str | os.PathLike) -> Site:
 
     for name in LAYERS:
         frame[name] = layer(name, values[name], frame)
-    frame = frame.rio.write_crs(crs).rio.write_transform(grid.transform)
+    # in place: each non-inplace rio call deep-copies every layer of the grid
+    frame.rio.write_crs(crs, inplace=True).rio.write_transform(grid.transform, inplace=True)
     frame.attrs.update(
         title=f"jumeau site: {config.name}", Conventions="CF-1.8", source=str(path.resolve()),
         institution="jumeau",

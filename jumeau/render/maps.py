@@ -10,14 +10,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # the engine draws files, never windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from jumeau.errors import InputError  # noqa: E402
-from jumeau.site import Site  # noqa: E402
+from jumeau.errors import InputError
+from jumeau.site import Site
 
 SEQUENTIAL = {"elevation": "cividis", "building_height": "viridis", "canopy_height": "viridis"}
 CATEGORICAL = ("landcover", "soil_group")
@@ -30,11 +31,21 @@ def nice_length(span: float) -> float:
     return float(max(m * power for m in (1, 2, 5) if m * power <= target))
 
 
-def draw_map(site: Site, layer_name: str, *, buildings: bool = True, language: str = "fr"):
-    """A figure of one layer; returns the matplotlib Figure (the caller saves it)."""
-    if layer_name not in site.grid.data_vars:
-        raise InputError(f"No layer {layer_name!r} in the site. Layers: {', '.join(site.grid.data_vars)}.")
-    data = site.grid[layer_name]
+def draw_map(site: Site, layer: str | xr.DataArray, *, buildings: bool = True, language: str = "fr",
+             cmap: str | None = None, title: str | None = None, vmin: float | None = None, vmax: float | None = None,
+             mask_zero: bool | None = None):
+    """A figure of one layer; returns the matplotlib Figure (the caller saves it).
+
+    ``layer`` is the name of a site layer, or a result on the site's grid (a model
+    output). ``cmap``, ``vmin``/``vmax`` fix the colour scale (to share it between
+    compared maps); ``mask_zero`` leaves zero cells transparent (default: for heights).
+    """
+    if isinstance(layer, xr.DataArray):
+        data, layer_name = layer, str(layer.name)
+    elif layer in site.grid.data_vars:
+        data, layer_name = site.grid[layer], layer
+    else:
+        raise InputError(f"No layer {layer!r} in the site. Layers: {', '.join(site.grid.data_vars)}.")
     xmin, ymin, xmax, ymax = site.grid.rio.bounds()
     extent = (xmin, xmax, ymin, ymax)
     width = 10.0
@@ -45,8 +56,11 @@ def draw_map(site: Site, layer_name: str, *, buildings: bool = True, language: s
     elif layer_name == "soil_group":
         _categorical(axes, values, extent, {1: "A", 2: "B", 3: "C", 4: "D"}, "Groupe hydrologique de sol" if language == "fr" else "Hydrologic soil group")
     else:
-        shown = np.ma.masked_where(values == 0, values) if layer_name in ("building_height", "canopy_height") else values
-        image = axes.imshow(shown, extent=extent, cmap=SEQUENTIAL.get(layer_name, "viridis"), interpolation="nearest")
+        if mask_zero is None:
+            mask_zero = layer_name in ("building_height", "canopy_height")
+        shown = np.ma.masked_where(values == 0, values) if mask_zero else values
+        image = axes.imshow(shown, extent=extent, cmap=cmap or SEQUENTIAL.get(layer_name, "viridis"),
+                            vmin=vmin, vmax=vmax, interpolation="nearest")
         units = data.attrs.get("units", "")
         figure.colorbar(image, ax=axes, shrink=0.8, label=f"{data.attrs.get('long_name', layer_name)} ({units})")
     if buildings and len(site.buildings) and layer_name not in ("building_height", "building_id"):
@@ -59,7 +73,7 @@ def draw_map(site: Site, layer_name: str, *, buildings: bool = True, language: s
                   fontsize=12, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
     axes.set_xlim(xmin, xmax)
     axes.set_ylim(ymin, ymax)
-    axes.set_title(f"{site.name} — {layer_name}")
+    axes.set_title(title or f"{site.name} — {data.attrs.get('long_name', layer_name)}")
     axes.set_xlabel(f"x (m, {site.crs.to_string()})")
     axes.set_ylabel("y (m)")
     axes.ticklabel_format(useOffset=False, style="plain")
