@@ -181,11 +181,20 @@ def _population(
             row = given.index[given < 0][0]
             raise InputError(f"buildings: field {field!r} of {source.path}, row {row + 1}: negative population {given[row]:g}.")
         return given.fillna(0.0), pd.Series(False, index=given.index)
-    # INSEE counts about 40 m² of dwelling floor area per resident in France.
     residential = use.eq("residential") | (use.eq("unknown") & (not has_use))
-    storeys = np.maximum(1.0, np.round(height / source.storey_height))
-    estimate = (area * storeys / source.floor_area_per_person).where(residential, 0.0)
-    return estimate.round(1), pd.Series(residential, index=use.index)
+    estimate = estimate_residents(area, height, source.storey_height, source.floor_area_per_person).where(residential, 0.0)
+    return estimate, pd.Series(residential, index=use.index)
+
+
+def estimate_residents(area: pd.Series, height: pd.Series, storey_height: float = 3.0,
+                       floor_area_per_person: float = 40.0) -> pd.Series:
+    """Residents of a dwelling building from its footprint area (m²) and height (m).
+
+    Floor area is footprint × storeys (height / storey height, at least one); INSEE
+    counts about 40 m² of dwelling floor area per resident in France.
+    """
+    storeys = np.maximum(1.0, np.round(height / storey_height))
+    return (area * storeys / floor_area_per_person).round(1)
 
 
 def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:
@@ -196,8 +205,8 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:
     owner = rasterio.features.rasterize(
         zip(geometries, ids), out_shape=grid.shape, transform=grid.transform, fill=0, dtype="int32"
     )
-    cells = np.bincount(owner.ravel(), minlength=len(buildings) + 1)
-    without = np.flatnonzero(cells[1:] == 0) + 1
+    cells = np.bincount(owner.ravel(), minlength=int(ids.max()) + 1)
+    without = np.sort(ids[cells[ids] == 0])
     if len(without) == 0:
         return owner
     points = shapely.point_on_surface(buildings.geometry.loc[without].to_numpy())

@@ -12,6 +12,7 @@ import rioxarray  # noqa: F401 - registers the .rio accessor
 import xarray as xr
 
 from jumeau.classes import ClassTable
+from jumeau.grid import Grid
 
 # The layers every Site holds: name -> (dtype, units, long_name). Models and writers
 # read units and names from here instead of repeating them.
@@ -26,13 +27,20 @@ LAYERS: dict[str, tuple[str, str, str]] = {
     "canopy_height": ("float32", "m", "height of the tallest tree canopy over the cell (0 where none)"),
     "study_area": ("int8", "1", "1 inside the study area, 0 outside"),
 }
+# Layers that interventions add where they override the class table or the forcing;
+# NaN where nothing was set (the class table's or the forcing's value applies).
+OVERRIDE_LAYERS: dict[str, tuple[str, str, str]] = {
+    "albedo": ("float32", "1", "surface albedo set by an intervention"),
+    "roof_retention": ("float32", "mm", "rain held on a green roof before it runs off"),
+    "drainage_capacity": ("float32", "mm h-1", "storm-sewer capacity of the cell's network"),
+}
 STANDARD_NAMES = {"elevation": "surface_altitude"}
 SOIL_FLAGS = {"flag_values": np.array([1, 2, 3, 4], dtype="int8"), "flag_meanings": "A B C D"}
 
 
 def layer(name: str, values: np.ndarray, like: xr.Dataset | xr.DataArray) -> xr.DataArray:
     """Wrap an array as a declared layer on the grid of ``like``, with its CF attributes."""
-    dtype, units, long_name = LAYERS[name]
+    dtype, units, long_name = LAYERS[name] if name in LAYERS else OVERRIDE_LAYERS[name]
     attrs = {"units": units, "long_name": long_name}
     if name in STANDARD_NAMES:
         attrs["standard_name"] = STANDARD_NAMES[name]
@@ -72,9 +80,28 @@ class Site:
     def shape(self) -> tuple[int, int]:
         return self.grid.sizes["y"], self.grid.sizes["x"]
 
+    @property
+    def grid_spec(self) -> Grid:
+        """The grid's CRS, resolution and bounds (for rasterizing onto it)."""
+        return Grid(crs=self.crs, resolution=self.resolution, bounds=tuple(self.grid.rio.bounds()))
+
     def evolve(self, **changes) -> Site:
         """A new Site with some fields replaced (the original is untouched)."""
         return replace(self, **changes)
+
+    def parameter(self, column: str) -> np.ndarray:
+        """Per-cell value of a class-table column, with an intervention's override where set."""
+        values = self.classes.lookup(column, self.grid["landcover"].values)
+        if column in OVERRIDE_LAYERS and column in self.grid:
+            override = self.grid[column].values
+            values = np.where(np.isnan(override), values, override)
+        return values
+
+    def override(self, name: str) -> np.ndarray:
+        """An override layer's values (all NaN if no intervention set it)."""
+        if name in self.grid:
+            return self.grid[name].values
+        return np.full(self.shape, np.nan, dtype=OVERRIDE_LAYERS[name][0])
 
     def landcover_areas(self) -> pd.DataFrame:
         """Area (m² and %) per land-cover class present on the grid."""

@@ -70,12 +70,12 @@ def load_model(path: str | os.PathLike, model: type[Model], error: type[Exceptio
         problems = []
         for item in exc.errors():
             # Drop pydantic's union-member tags such as "literal['A','B']" from the path.
-            loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+            loc = _yaml_path(lines, tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p)))
             line = _nearest_line(lines, loc)
             key = " → ".join(str(p) for p in loc) or "(top level)"
             message = item["msg"]
             if item["type"] == "extra_forbidden":
-                allowed = _allowed_keys(model, loc[:-1])
+                allowed = _allowed_keys(model, tuple(p for p in item["loc"][:-1] if not (isinstance(p, str) and "[" in p)))
                 message = "unknown key" + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
             elif "input" in item and item["type"] not in ("missing",):
                 message += f" (got {item['input']!r})"
@@ -84,26 +84,44 @@ def load_model(path: str | os.PathLike, model: type[Model], error: type[Exceptio
 
 
 def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple) -> list[str]:
-    """Keys accepted by the sub-model at ``loc`` (best effort, for error messages)."""
-    current: object = model
+    """Keys accepted by the sub-model at ``loc`` (best effort, for error messages).
+
+    A discriminated union (interventions by ``type``) appears in ``loc`` as its tag,
+    which picks the member model.
+    """
+    candidates: list[type[pydantic.BaseModel]] = [model]
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, pydantic.BaseModel)):
+        if isinstance(part, int):
             continue
-        field = current.model_fields.get(part)
+        tagged = [m for m in candidates if part in _tags(m)]
+        if len(candidates) > 1 and tagged:
+            candidates = tagged
+            continue
+        field = candidates[0].model_fields.get(part) if candidates else None
         if field is None:
             return []
-        current = _model_in(field.annotation)
-    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
-        return list(current.model_fields)
-    return []
+        candidates = _models_in(field.annotation)
+    return [k for k in candidates[0].model_fields if k != "source"] if len(candidates) == 1 else []
 
 
-def _model_in(annotation: object) -> object:
-    """The first pydantic model inside an annotation such as ``Foo | str | None``."""
+def _tags(model: type[pydantic.BaseModel]) -> tuple:
+    field = model.model_fields.get("type")
+    return getattr(field.annotation, "__args__", ()) if field is not None else ()
+
+
+def _models_in(annotation: object) -> list[type[pydantic.BaseModel]]:
+    """The pydantic models inside an annotation such as ``Foo | str | None`` or ``list[A | B]``."""
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
+def _yaml_path(index: dict[tuple, int], loc: tuple) -> tuple:
+    """``loc`` without union tags that pydantic inserts but the YAML file does not hold."""
+    path: tuple = ()
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(part, str) and not last and (*path, part) not in index:
+            continue
+        path = (*path, part)
+    return path
