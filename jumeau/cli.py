@@ -131,3 +131,81 @@ def demo(
         target = output / f"demo_{layer}.png"
         write_figure(draw_map(site, layer), target)
         console.print(f"map written to {target}")
+
+
+@app.command("run")
+@_friendly
+def run_(
+    site: SiteArgument,
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (YAML); the baseline always runs.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results, one sub-folder per scenario.")] = Path("runs"),
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run on instead.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this scenario id (repeatable).")] = None,
+) -> None:
+    """Run heat and flood for each scenario; unchanged scenarios come from the cache."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from jumeau.runner import run
+
+    client = None
+    if scheduler:
+        from dask.distributed import Client
+
+        client = Client(scheduler)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("scenarios", total=None)
+
+        def advance(result) -> None:
+            progress.update(task, advance=1, description=f"{result.scenario}: {result.status}")
+
+        report = run(site, scenarios, output, only=only, workers=workers, client=client, progress=advance)
+    table = Table(title=f"results in {output}", title_justify="left")
+    for column in ("scenario", "status", "seconds", "error"):
+        table.add_column(column)
+    for row in report.table().itertuples():
+        colour = {"failed": "red", "cached": "cyan"}.get(row.status, "green")
+        table.add_row(row.scenario, f"[{colour}]{row.status}[/{colour}]", f"{row.seconds:.1f}", row.error)
+    console.print(table)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("compare")
+@_friendly
+def compare_(
+    runs: Annotated[Path, typer.Argument(help="Folder of `jumeau run` results.")],
+    baseline: Annotated[str, typer.Option(help="Scenario the others are compared with.")] = "baseline",
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML report (a CSV of the table is written next to it).")] = Path("report.html"),
+    weights: Annotated[str | None, typer.Option(help="Dimension weights, e.g. health=2,environment=1,cost=1,fairness=2.")] = None,
+    language: Annotated[str, typer.Option(help="Report language: fr or en.")] = "fr",
+) -> None:
+    """Compare scenario results: deltas, public-value scorecard, ranking, HTML report."""
+    from jumeau.compare import compare
+    from jumeau.render.report import write_report
+
+    parsed = {}
+    for item in (weights or "").split(","):
+        if item.strip():
+            name, _, value = item.partition("=")
+            try:
+                parsed[name.strip()] = float(value)
+            except ValueError:
+                raise JumeauError(f"--weights: {item!r} is not name=number (e.g. health=2).") from None
+    comparison = compare(runs, baseline=baseline, weights=parsed)
+    write_report(comparison, output, language)
+    scores = Table(title="scorecard", title_justify="left")
+    for column in ("rank", "scenario", "overall", "created", "destroyed"):
+        scores.add_column(column)
+    for scenario, row in comparison.scores.iterrows():
+        scores.add_row(str(int(row["rank"])), comparison.titles[scenario][language], f"{row['overall']:+.2f}",
+                       f"{row['created']:+.2f}", f"{row['destroyed']:+.2f}")
+    console.print(scores)
+    console.print(f"report written to {output}")

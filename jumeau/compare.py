@@ -1,0 +1,136 @@
+"""Comparison of scenario runs against a baseline: deltas, derived costs, public-value scorecard.
+
+Scorecard normalisation (documented for elected officials as "score"):
+
+1. For each indicator and scenario, the *gain* against the baseline is
+   ``baseline − value`` when lower is better, ``value − baseline`` when higher is
+   better: positive is value created, negative value destroyed.
+2. Each gain is divided by the largest absolute gain any compared scenario reaches on
+   that indicator, so scores lie in [−1, 1]: 1 is the best improvement on offer, 0 no
+   change, −1 the worst loss. An indicator no scenario changes scores 0 everywhere.
+3. A dimension's score (health and quality of life, environment, cost, fairness) is
+   the mean of its indicators' scores; the overall score the weighted mean of the
+   dimensions (weights given by the user, equal by default). *Created* and
+   *destroyed* are the same weighted means over only the positive, or only the
+   negative, indicator scores, so a plan that gains a lot here and loses there shows
+   both, not only their balance.
+
+Derived indicators (not scored, for the report): cost per °C gained (investment over
+the fall of the mean air temperature over built-up areas) and cost per m³ retained
+(investment over the fall of the runoff volume leaving the district).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jumeau.errors import InputError
+from jumeau.indicators import DIMENSIONS, INDICATORS
+from jumeau.runner import PROVENANCE
+
+
+@dataclass(frozen=True)
+class Comparison:
+    baseline: str
+    scenarios: list[str]  # in the order shown, the baseline first
+    titles: dict[str, dict[str, str]]  # scenario -> {"fr": ..., "en": ...}
+    values: pd.DataFrame  # indicator × scenario
+    deltas: pd.DataFrame  # indicator × scenario, against the baseline
+    derived: pd.DataFrame  # cost per °C and per m³, per scenario
+    scores: pd.DataFrame  # scenario × (dimensions, overall, created, destroyed, rank)
+    weights: dict[str, float]
+    folders: dict[str, Path]
+
+    def verdict(self, indicator: str, scenario: str) -> str:
+        """'better', 'worse' or 'same' against the baseline."""
+        delta = self.deltas.at[indicator, scenario]
+        if not np.isfinite(delta) or abs(delta) <= 1e-9 * max(1.0, abs(self.values.at[indicator, self.baseline])):
+            return "same"
+        lower = INDICATORS[indicator].better == "lower"
+        return "better" if (delta < 0) == lower else "worse"
+
+    def table(self, language: str = "fr") -> pd.DataFrame:
+        """One row per indicator: label, unit, baseline value, each scenario's value and delta."""
+        rows = []
+        for key in self.values.index:
+            spec = INDICATORS[key]
+            row = {"indicator": key, "label": spec.label_fr if language == "fr" else spec.label_en, "unit": spec.unit,
+                   "dimension": DIMENSIONS[spec.dimension][0 if language == "fr" else 1]}
+            for scenario in self.scenarios:
+                row[scenario] = self.values.at[key, scenario]
+                if scenario != self.baseline:
+                    row[f"{scenario} Δ"] = self.deltas.at[key, scenario]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def load_runs(folder: str | os.PathLike) -> dict[str, Path]:
+    """Scenario result folders under ``folder`` (those holding a provenance record)."""
+    folder = Path(folder)
+    found = {p.parent.name: p.parent for p in sorted(folder.glob(f"*/{PROVENANCE}")) if not p.parent.name.startswith(".")}
+    if not found:
+        raise InputError(f"{folder}: no scenario results (folders with {PROVENANCE}). Run `jumeau run` first.")
+    return found
+
+
+def compare(runs: str | os.PathLike | dict[str, Path], baseline: str = "baseline",
+            weights: dict[str, float] | None = None) -> Comparison:
+    """Compare scenario results (a runs folder, or scenario → folder) against ``baseline``."""
+    folders = runs if isinstance(runs, dict) else load_runs(runs)
+    if baseline not in folders:
+        raise InputError(f"baseline {baseline!r} is not among the results ({', '.join(folders)}). Name it with --baseline.")
+    weights = {**{d: 1.0 for d in DIMENSIONS}, **(weights or {})}
+    unknown = sorted(set(weights) - set(DIMENSIONS))
+    if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise InputError(f"weights: give non-negative weights, not all zero, for {', '.join(DIMENSIONS)} (got {weights}).")
+    order = [baseline, *sorted(s for s in folders if s != baseline)]
+    values, titles = {}, {}
+    for scenario in order:
+        table = pd.read_csv(folders[scenario] / "indicators.csv").set_index("indicator")
+        values[scenario] = table["value"]
+        provenance = json.loads((folders[scenario] / PROVENANCE).read_text(encoding="utf-8"))
+        titles[scenario] = provenance.get("title", {"fr": scenario, "en": scenario})
+    values = pd.DataFrame(values).loc[[k for k in INDICATORS if k in pd.DataFrame(values).index]]
+    deltas = values.sub(values[baseline], axis=0)
+    return Comparison(baseline, order, titles, values, deltas, _derived(values, baseline),
+                      scorecard(values, baseline, weights), weights, {s: folders[s] for s in order})
+
+
+def _derived(values: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    investment = values.loc["investment"]
+    cooled = values.at["t_air_mean_built", baseline] - values.loc["t_air_mean_built"]
+    retained = values.at["runoff_leaving", baseline] - values.loc["runoff_leaving"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_degree = np.where(cooled > 1e-6, investment / cooled, np.nan)
+        per_m3 = np.where(retained > 1e-6, investment / retained, np.nan)
+    return pd.DataFrame({"cost_per_degree": per_degree, "cost_per_m3_retained": per_m3,
+                         "cooling": cooled, "retained_m3": retained}, index=values.columns)
+
+
+def scorecard(values: pd.DataFrame, baseline: str, weights: dict[str, float]) -> pd.DataFrame:
+    """Dimension scores, overall score, value created and destroyed, and rank (see module doc)."""
+    sign = pd.Series({k: (-1.0 if INDICATORS[k].better == "lower" else 1.0) for k in values.index})
+    gains = values.sub(values[baseline], axis=0).mul(sign, axis=0)
+    scale = gains.abs().max(axis=1).replace(0.0, np.nan)
+    scores = gains.div(scale, axis=0).fillna(0.0)
+    dimension = pd.Series({k: INDICATORS[k].dimension for k in values.index})
+    total = sum(weights.values())
+    rows = {}
+    for scenario in values.columns:
+        row = {d: float(scores.loc[dimension == d, scenario].mean()) if (dimension == d).any() else 0.0
+               for d in DIMENSIONS}
+        row["overall"] = sum(weights[d] * row[d] for d in DIMENSIONS) / total
+        for part, clip in (("created", {"lower": 0}), ("destroyed", {"upper": 0})):
+            clipped = scores[scenario].clip(**clip)
+            row[part] = sum(weights[d] * float(clipped[dimension == d].mean()) for d in DIMENSIONS
+                            if (dimension == d).any()) / total
+        rows[scenario] = row
+    table = pd.DataFrame(rows).T
+    table["rank"] = table["overall"].rank(ascending=False, method="min").astype(int)
+    return table.sort_values("rank")

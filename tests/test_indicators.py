@@ -1,0 +1,103 @@
+"""Indicator definitions on hand-made results, and the scorecard's normalisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import jumeau
+from jumeau.compare import scorecard
+from jumeau.indicators import INDICATORS, building_values, compute, open_water
+from jumeau.scenario import Forcing, HeatForcing
+
+
+@pytest.fixture
+def site(city):
+    return jumeau.load_site(city.write())
+
+
+def results(site, depth: np.ndarray, t_air: np.ndarray, outflow: float = 12.5):
+    like = site.grid["elevation"]
+    grid = {"y": like["y"], "x": like["x"]}
+    flood = xr.Dataset({"max_depth": (("y", "x"), depth, {"units": "m"}),
+                        "hazard_rating": (("y", "x"), depth * 2.0, {"units": "1"})}, coords=grid,
+                       attrs={"volume_outflow": outflow})
+    heat = xr.Dataset({"t_air": (("y", "x"), t_air, {"units": "degC"}),
+                       "heat_stress_class": (("y", "x"), np.zeros_like(t_air, dtype="int8"), {"units": "1"})},
+                      coords=grid)
+    return flood, heat
+
+
+def building_cells(site, building_id: int) -> np.ndarray:
+    return site.grid["building_id"].values == building_id
+
+
+def test_water_at_the_walls_of_one_building(site):
+    depth = np.zeros(site.shape, dtype="float32")
+    a = building_cells(site, 1)
+    rows, cols = np.nonzero(a)
+    depth[rows.min() - 1, cols.min() + 2] = 0.25  # the ground cell just north of building A
+    flood, heat = results(site, depth, np.full(site.shape, 30.0))
+    table, buildings, _ = compute(site, flood, heat, Forcing())
+    values = table.set_index("indicator")["value"]
+    assert buildings.loc[1, "wall_depth"] == pytest.approx(0.25)
+    assert buildings["flooded"].tolist() == [True, False, False]
+    assert values["buildings_flooded"] == 1
+    assert values["residents_flooded"] == pytest.approx(buildings.loc[1, "population"])
+    assert values["flooded_area_10cm"] == pytest.approx(site.cell_area / 1e4)
+    assert values["runoff_leaving"] == 12.5
+    assert set(values.index) == set(INDICATORS)
+
+
+def test_water_inside_a_building_cell_does_not_count_at_its_walls(site):
+    depth = np.where(building_cells(site, 1), 1.0, 0.0).astype("float32")
+    wall = building_values(site, xr.DataArray(depth, dims=("y", "x")), "wall")
+    assert wall[0] == 0.0
+
+
+def test_air_temperature_of_a_building_is_the_mean_over_its_cells(site):
+    t_air = np.full(site.shape, 30.0)
+    cells = np.argwhere(building_cells(site, 2))
+    t_air[tuple(cells[0])] = 40.0
+    means = building_values(site, xr.DataArray(t_air, dims=("y", "x")), "mean")
+    assert means[1] == pytest.approx(30.0 + 10.0 / len(cells))
+
+
+def test_strong_heat_is_the_upper_third_of_the_heat_island(site):
+    forcing = Forcing(heat=HeatForcing(t_ref=30, uhi_max=3))
+    t_air = np.full(site.shape, 31.9)  # below 30 + 2 = 32
+    t_air[building_cells(site, 1)] = 32.0
+    flood, heat = results(site, np.zeros(site.shape, dtype="float32"), t_air)
+    table, buildings, _ = compute(site, flood, heat, forcing)
+    values = table.set_index("indicator")["value"]
+    assert buildings["strong_heat"].tolist() == [True, False, False]
+    assert values["strong_heat_area"] == pytest.approx(building_cells(site, 1).sum() * site.cell_area / 1e4)
+    assert values["heat_area"] == pytest.approx(site.shape[0] * site.shape[1] * site.cell_area / 1e4)
+
+
+def test_open_water_is_not_a_flood(city):
+    landcover = np.full((40, 50), 7, dtype="uint8")
+    landcover[:3, :] = 12  # a river along the north edge
+    city.landcover(landcover)
+    site = jumeau.load_site(city.write())
+    assert open_water(site)[:3].all() and not open_water(site)[3:].any()
+    flood, heat = results(site, np.where(open_water(site), 1.0, 0.0).astype("float32"), np.full(site.shape, 30.0))
+    values = compute(site, flood, heat, Forcing())[0].set_index("indicator")["value"]
+    assert values["flooded_area_10cm"] == 0
+
+
+def test_scorecard_normalises_gains_by_the_best_scenario():
+    keys = list(INDICATORS)
+    values = pd.DataFrame({"baseline": 10.0, "a": 10.0, "b": 10.0}, index=keys)
+    values.loc["flooded_area_10cm"] = [10.0, 8.0, 6.0]  # lower is better: a gains 2, b gains 4
+    values.loc["investment"] = [0.0, 100.0, 0.0]
+    scores = scorecard(values, "baseline", dict.fromkeys(("health", "environment", "cost", "fairness"), 1.0))
+    health = sum(INDICATORS[k].dimension == "health" for k in keys)
+    cost = sum(INDICATORS[k].dimension == "cost" for k in keys)
+    assert scores.at["b", "health"] == pytest.approx(1.0 / health)
+    assert scores.at["a", "health"] == pytest.approx(0.5 / health)
+    assert scores.at["a", "cost"] == pytest.approx(-1.0 / cost)
+    assert scores.at["b", "rank"] == 1 and scores.at["baseline", "overall"] == 0
+    assert scores.at["a", "created"] > 0 > scores.at["a", "destroyed"]
