@@ -1,0 +1,189 @@
+"""Design storms: Montana intensity–duration law, Chicago and block hyetographs, user hyetographs.
+
+Every storm is described by its *cumulative depth* ``P(t)`` (mm) from the start of
+the rain, so the rain of any time step is ``P(t + Δt) − P(t)`` and a storm integrates
+exactly to its total depth whatever the step.
+
+Montana law (French practice, e.g. Instruction technique 77-284, 1977; Météo-France
+station coefficients): ``i = a · t^(−b)`` with ``i`` in mm/min and ``t`` the duration
+in minutes, so the depth falling in ``t`` minutes is ``H(t) = a · t^(1−b)`` mm.
+
+Chicago storm (Keifer & Chu, 1957, *Synthetic storm pattern for drainage design*,
+J. Hydraulics Div. ASCE 83(4)): the hyetograph whose every window of duration ``t``
+centred (in the ratio ``r``) on the peak holds the law's depth ``H(t)``. Its cumulative
+depth, with ``τ`` the time from the peak::
+
+    before the peak: P = r·H(D) − r·H(τ_b / r)            τ_b = time before the peak
+    after the peak:  P = r·H(D) + (1 − r)·H(τ_a / (1 − r))  τ_a = time after the peak
+
+(with H in the law's form) so that ``P(D) = H(D)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from jumeau.errors import InputError
+from jumeau.paths import DATA_DIR
+
+STORM_DIR = DATA_DIR / "storms"
+
+
+@dataclass(frozen=True)
+class Montana:
+    """Montana coefficients of one return period: i (mm/min) = a · t (min)^(−b)."""
+
+    a: float
+    b: float
+    return_period: float
+    station: str
+
+    def depth(self, minutes: float | np.ndarray) -> np.ndarray:
+        """Depth (mm) falling in ``minutes`` at the law's intensity."""
+        return self.a * np.power(np.maximum(minutes, 0.0), 1.0 - self.b)
+
+
+def montana(return_period: float, station: str | None = None, path: str | os.PathLike | None = None) -> Montana:
+    """Coefficients for a return period from a coefficient table (CSV: station, return_period, a, b).
+
+    Between tabulated return periods, ``a`` is interpolated linearly in log(T) and ``b``
+    too (the usual practice for Montana sets); outside them it is an error.
+    """
+    path = Path(path) if path is not None else STORM_DIR / "montana.csv"
+    rows = _read_table(path)
+    stations = list(dict.fromkeys(r["station"] for r in rows))
+    station = station or stations[0]
+    chosen = sorted((r for r in rows if r["station"] == station), key=lambda r: r["return_period"])
+    if not chosen:
+        raise InputError(f"{path}: no Montana coefficients for station {station!r}. Stations: {', '.join(stations)}.")
+    periods = np.array([r["return_period"] for r in chosen])
+    if not periods[0] <= return_period <= periods[-1]:
+        raise InputError(
+            f"storm: return period {return_period:g} years is outside the coefficients of {station!r} "
+            f"({periods[0]:g}–{periods[-1]:g} years, {path}). Choose one inside, or give the station's own set."
+        )
+    x = np.log(periods)
+    a = float(np.interp(np.log(return_period), x, [r["a"] for r in chosen]))
+    b = float(np.interp(np.log(return_period), x, [r["b"] for r in chosen]))
+    return Montana(a=a, b=b, return_period=return_period, station=station)
+
+
+def _read_table(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise InputError(f"{path}: Montana coefficient table not found.")
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    rows = []
+    for number, row in enumerate(csv.DictReader(lines), start=2):
+        try:
+            rows.append({"station": row["station"], "return_period": float(row["return_period"]),
+                         "a": float(row["a"]), "b": float(row["b"])})
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{path}, row {number}: expected columns station, return_period, a, b with numbers.") from None
+    return rows
+
+
+class Storm:
+    """A rain event: cumulative depth ``cumulative(t)`` in mm at ``t`` seconds from its start."""
+
+    duration: float  # s
+
+    @property
+    def total_depth(self) -> float:
+        return float(self.cumulative(self.duration))
+
+    def cumulative(self, seconds: float) -> float:
+        raise NotImplementedError
+
+    def intensity(self, seconds: np.ndarray, step: float = 60.0) -> np.ndarray:
+        """Mean intensity (mm/h) over ``[t, t + step)`` — for plots and reports."""
+        seconds = np.asarray(seconds, dtype=float)
+        ends = np.array([self.cumulative(t + step) - self.cumulative(t) for t in seconds])
+        return ends * 3600.0 / step
+
+
+@dataclass(frozen=True)
+class BlockStorm(Storm):
+    """Constant intensity ``depth / duration``."""
+
+    depth: float  # mm
+    duration: float  # s
+
+    def cumulative(self, seconds: float) -> float:
+        return self.depth * min(max(seconds, 0.0), self.duration) / self.duration
+
+
+@dataclass(frozen=True)
+class ChicagoStorm(Storm):
+    """Keifer & Chu's synthetic storm for a Montana law (see module docstring)."""
+
+    law: Montana
+    duration: float  # s
+    peak: float = 0.4  # peak time as a share of the duration
+
+    def cumulative(self, seconds: float) -> float:
+        minutes = min(max(seconds, 0.0), self.duration) / 60.0
+        total = self.duration / 60.0
+        r = self.peak
+        peak = r * total
+        if minutes <= peak:
+            return float(r * (self.law.depth(total) - self.law.depth((peak - minutes) / r))) if r > 0 else 0.0
+        after = (minutes - peak) / (1.0 - r)
+        return float(r * self.law.depth(total) + (1.0 - r) * self.law.depth(after))
+
+
+@dataclass(frozen=True)
+class HyetographStorm(Storm):
+    """A user hyetograph: intensities (mm/h) held from each time (s) to the next."""
+
+    times: np.ndarray  # s, increasing, starting at 0
+    intensities: np.ndarray  # mm/h over [times[k], times[k + 1])
+    duration: float
+
+    def cumulative(self, seconds: float) -> float:
+        t = min(max(seconds, 0.0), self.duration)
+        edges = np.append(self.times, self.duration)
+        widths = np.clip(t - edges[:-1], 0.0, np.diff(edges))
+        return float((self.intensities * widths).sum() / 3600.0)
+
+
+def design_storm(return_period: float, duration_minutes: float, shape: str = "chicago", peak: float = 0.4,
+                 station: str | None = None, path: str | os.PathLike | None = None) -> Storm:
+    """The design storm of a return period and duration from the Montana law."""
+    law = montana(return_period, station, path)
+    if shape == "block":
+        return BlockStorm(depth=float(law.depth(duration_minutes)), duration=duration_minutes * 60.0)
+    if shape == "chicago":
+        return ChicagoStorm(law=law, duration=duration_minutes * 60.0, peak=peak)
+    raise InputError(f"storm: unknown hyetograph {shape!r}; use 'chicago' or 'block'.")
+
+
+def read_hyetograph(path: str | os.PathLike) -> HyetographStorm:
+    """A hyetograph CSV with columns ``time`` (min from the start) and ``intensity`` (mm/h).
+
+    Each intensity holds until the next time; the last row's time is the end of the rain
+    (its intensity is ignored).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: hyetograph file not found.")
+    with open(path, encoding="utf-8") as handle:
+        reader = csv.DictReader(line for line in handle if not line.startswith("#"))
+        try:
+            rows = [(float(r["time"]), float(r["intensity"])) for r in reader]
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{path}: expected columns 'time' (min) and 'intensity' (mm/h) holding numbers.") from None
+    if len(rows) < 2:
+        raise InputError(f"{path}: a hyetograph needs at least two rows (a start and an end).")
+    times = np.array([r[0] for r in rows]) * 60.0
+    intensities = np.array([r[1] for r in rows])
+    if times[0] != 0 or np.any(np.diff(times) <= 0):
+        raise InputError(f"{path}: times must start at 0 and increase strictly.")
+    if np.any(intensities < 0):
+        raise InputError(f"{path}: negative intensity {intensities.min():g} mm/h.")
+    return HyetographStorm(times=times[:-1], intensities=intensities[:-1], duration=float(times[-1]))
