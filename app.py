@@ -1,77 +1,144 @@
-"""jumeau viewer (Streamlit): look at a site's layers. UI only — it calls the public engine API.
+"""jumeau viewer (Streamlit): the district in 3-D, maps, and scenarios compared side by side.
 
-Run with ``streamlit run app.py``. The full scenario viewer (3-D, comparison,
-workshop mode) builds on this page.
+Run with ``streamlit run app.py``; add ``?atelier=1`` to the address for the workshop
+mode (large type, plain French, no technical controls). UI only: every number comes
+from the engine's public API (``jumeau.runner``, ``jumeau.compare``, ``jumeau.render``),
+through the small page functions of the ``viewer`` package.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 import jumeau
-from jumeau.paths import DEMO_DIR
-from jumeau.render.maps import draw_map
+from jumeau.paths import DEMO_DIR, SCENARIO_DIR
+from viewer import data, views
+from viewer.style import apply_style
+from viewer.text import TEXT
 
-TEXT = {
-    "fr": {
-        "title": "Jumeau numérique du quartier",
-        "site_file": "Fichier du site (YAML)",
-        "layer": "Couche affichée",
-        "cells": "Mailles",
-        "buildings": "Bâtiments",
-        "residents": "Habitants",
-        "impervious": "Surfaces imperméables",
-        "canopy": "Couvert arboré",
-        "sensitive": "Établissements sensibles",
-        "error": "Le site ne peut pas être chargé",
-    },
-    "en": {
-        "title": "District digital twin",
-        "site_file": "Site file (YAML)",
-        "layer": "Layer shown",
-        "cells": "Cells",
-        "buildings": "Buildings",
-        "residents": "Residents",
-        "impervious": "Impervious surfaces",
-        "canopy": "Tree canopy",
-        "sensitive": "Sensitive sites",
-        "error": "The site cannot be loaded",
-    },
-}
+WORKSHOP_PARAMS = ("atelier", "workshop")
+# Deployments (and the end-to-end tests) choose the defaults without touching the code.
+DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(DEMO_DIR / "site.yaml"))
+DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(SCENARIO_DIR))
+DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 
 
-@st.cache_resource(show_spinner="Chargement du site… / Loading the site…")
-def cached_site(path: str) -> jumeau.Site:
-    return jumeau.load_site(path)
+def workshop_switch(text: dict) -> bool:
+    """The workshop toggle, kept in step with the ``?atelier=1`` URL parameter."""
+    from_url = any(st.query_params.get(p) in ("1", "true", "oui", "yes") for p in WORKSHOP_PARAMS)
+    workshop = st.sidebar.toggle(text["workshop"], value=from_url, key="workshop")
+    if workshop != from_url:
+        if workshop:
+            st.query_params["atelier"] = "1"
+        else:
+            for name in WORKSHOP_PARAMS:
+                st.query_params.pop(name, None)
+    return workshop
 
 
-def summary_metrics(site: jumeau.Site, text: dict) -> None:
-    summary = site.summary()
-    columns = st.columns(5)
-    columns[0].metric(text["buildings"], f"{summary['buildings']:,}".replace(",", " "))
-    columns[1].metric(text["residents"], f"{summary['residents']:,.0f}".replace(",", " "))
-    columns[2].metric(text["sensitive"], summary["sensitive_buildings"])
-    columns[3].metric(text["impervious"], f"{summary['impervious_percent']:.0f} %")
-    columns[4].metric(text["canopy"], f"{summary['canopy_cover_percent']:.0f} %")
+def site_choice(text: dict, workshop: bool) -> str:
+    """The site file: the demo by default, a path, or an uploaded zipped folder."""
+    if workshop:
+        return st.session_state.get("site_path", DEFAULT_SITE)
+    path = st.sidebar.text_input(text["site_file"], DEFAULT_SITE, key="site_path")
+    upload = st.sidebar.file_uploader(text["upload"], type=["zip"], key="site_zip")
+    if upload is not None:
+        return str(data.unpack_site(upload.getvalue()))
+    return path
+
+
+def compute(site_path: str, scenario_paths: tuple[str, ...], runs: Path, text: dict, only=None) -> None:
+    """Run what is not cached yet, with a progress bar; failures are shown, not raised."""
+    total = len(only) if only else len(data.load_scenarios(scenario_paths))
+    bar = st.progress(0.0, text=text["computing"])
+    done = []
+
+    def advance(result) -> None:
+        done.append(result)
+        bar.progress(len(done) / total, text=f"{text['computing']} {result.scenario} ({len(done)}/{total})")
+
+    report = data.ensure_results(site_path, scenario_paths, runs, progress=advance, only=only)
+    bar.empty()
+    for failed in report.failed:
+        st.error(f"{failed.scenario} : {failed.error}")
+
+
+def run_view(site_path: str, scenario_paths: tuple[str, ...], runs: Path, results: dict, text: dict,
+             language: str) -> None:
+    """Run a scenario under another storm or heat wave; the result joins the list (same cache as the CLI)."""
+    base = st.selectbox(text["run_scenario"], list(results), format_func=lambda s: results[s].title[language],
+                        key="run_base")
+    storm, heat = results[base].forcing["storm"], results[base].forcing["heat"]
+    columns = st.columns(3)
+    period = columns[0].select_slider(text["return_period"], [2, 5, 10, 20, 30, 50, 100],
+                                      value=int(storm["return_period"]) if storm["return_period"] in (2, 5, 10, 20, 30, 50, 100) else 100,
+                                      key="run_period")
+    duration = columns[1].select_slider(text["duration"], [15, 30, 60, 120, 180, 360], value=int(storm["duration"])
+                                        if storm["duration"] in (15, 30, 60, 120, 180, 360) else 60, key="run_duration")
+    t_ref = columns[2].slider(text["t_ref"], 25.0, 45.0, float(heat["t_ref"]), 0.5, key="run_tref")
+    if st.button(text["run"], type="primary", key="run_button"):
+        base_id = base.split("__")[0]
+        file, variant = data.forcing_variant(scenario_id=base_id, return_period=period,
+                                             duration=duration, t_ref=t_ref, folder=runs / "_scenarios")
+        compute(site_path, (*scenario_paths, file), runs, text, only=[variant])
+        st.session_state["scenario"] = variant
+        st.success(text["run_done"])
+        st.rerun()
 
 
 def main() -> None:
-    language = st.sidebar.radio("Langue / Language", ["fr", "en"], horizontal=True)
+    st.set_page_config(page_title="jumeau", layout="wide")
+    language = st.sidebar.radio(TEXT["fr"]["language"], ["fr", "en"], horizontal=True, key="language")
     text = TEXT[language]
+    workshop = workshop_switch(text)
+    apply_style(workshop)
     st.title(text["title"])
-    # Stable keys: a relabelled widget (language switch) must keep its value.
-    path = st.sidebar.text_input(text["site_file"], str(DEMO_DIR / "site.yaml"), key="site_path")
+    st.caption(text["subtitle"])
+
     try:
-        site = cached_site(str(Path(path)))
+        site_path = site_choice(text, workshop)
+        site = data.load_site(site_path)
     except jumeau.JumeauError as exc:
         st.error(f"{text['error']} : {exc}")
         return
-    st.caption(f"{site.name} — {site.shape[1]} × {site.shape[0]} {text['cells'].lower()} à {site.resolution:g} m")
-    summary_metrics(site, text)
-    layer = st.sidebar.selectbox(text["layer"], list(site.grid.data_vars), index=list(site.grid.data_vars).index("landcover"), key="layer")
-    st.pyplot(draw_map(site, layer, language=language))
+    scenario_dir = Path(st.session_state.get("scenario_dir", DEFAULT_SCENARIOS))
+    runs = Path(st.session_state.get("runs_dir", DEFAULT_RUNS)).resolve()
+    if not workshop:
+        scenario_dir = Path(st.sidebar.text_input(text["scenario_dir"], str(scenario_dir), key="scenario_dir"))
+        runs = Path(st.sidebar.text_input(text["runs_dir"], str(runs), key="runs_dir")).resolve()
+    scenario_paths = data.scenario_files(scenario_dir, runs / "_scenarios")
+    try:
+        scenarios = data.load_scenarios(scenario_paths)
+        compute(site_path, scenario_paths, runs, text)
+    except jumeau.JumeauError as exc:
+        st.error(str(exc))
+        return
+    results = {s.id: r for s in scenarios if (r := data.load_result(runs / s.id)) is not None}
+    if "baseline" not in results:
+        st.error(f"{text['no_results']} : baseline")
+        return
+    baseline = results["baseline"]
+    shown = views.scenario_picker(results, text, language, workshop)
+    result = results[shown]
+    views.headline(result, baseline, language, workshop)
+    site_now = data.scenario_site(site_path, scenario_paths, shown)
+    everything = list(results.values())
+    names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])
+    tabs = dict(zip(names, st.tabs([text[n] for n in names]), strict=True))
+    with tabs["tab_map"]:
+        views.map_view(site_now, result, baseline, everything, text, language, workshop)
+    with tabs["tab_3d"]:
+        views.scene_view(site_now, result, baseline, everything, text, language)
+    with tabs["tab_compare"]:
+        views.compare_view(site, results, "baseline", text, language, workshop)
+    if not workshop:
+        with tabs["tab_run"]:
+            run_view(site_path, scenario_paths, runs, results, text, language)
+        with tabs["tab_download"]:
+            views.downloads_view(results, shown, runs, "baseline", text, language)
 
 
 main()

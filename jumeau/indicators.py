@@ -186,7 +186,7 @@ def heat_stress_mask(heat: xr.Dataset) -> np.ndarray:
     return heat["heat_stress_class"].values >= STRONG_STRESS_CLASS
 
 
-STRONG_STRESS_CLASS = 3
+STRONG_STRESS_CLASS = 2  # UTCI "strong heat stress" (32–38 °C) or worse
 
 
 def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from pydantic import BaseModel
 
 from jumeau import indicators as indicator_module
 from jumeau.errors import JumeauError, ScenarioError
@@ -108,7 +109,7 @@ def input_files(site: Site) -> list[Path]:
         if isinstance(item, Path):
             if item.is_file():
                 files |= {p for p in item.parent.glob(item.stem + ".*") if p.is_file()} if item.suffix == ".shp" else {item}
-        elif hasattr(item, "model_fields"):
+        elif isinstance(item, BaseModel):
             stack += [getattr(item, name) for name in type(item).model_fields]
         elif isinstance(item, list | tuple):
             stack += list(item)
@@ -186,7 +187,9 @@ def _write(folder, site, scenarios, scenario_id, forcing, flood, heat, table, bu
 
     title = scenarios[scenario_id].title
     maps_only = [v for ds in (flood, heat) for v in ds.data_vars if set(ds[v].dims) != {"y", "x"}]
-    results = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="drop").drop_vars(maps_only, errors="ignore")
+    results = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="override").drop_vars(
+        maps_only, errors="ignore")
+    results.attrs = {}
     results.attrs.update(site.grid.attrs, scenario=scenario_id, title=f"jumeau: {title}")
     with atomic_dir(folder) as tmp:
         write_netcdf(results, tmp / "grids.nc")

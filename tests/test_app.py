@@ -1,4 +1,4 @@
-"""The Streamlit page, driven by streamlit.testing (no browser)."""
+"""The viewer's logic through streamlit.testing (no browser): open, switch, workshop, compare, weights."""
 
 from __future__ import annotations
 
@@ -10,23 +10,97 @@ AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-def test_app_shows_a_site_and_switches_language(city):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    app.sidebar.text_input[0].set_value(str(city.write())).run()
-    assert not app.exception
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A small site with its scenarios already computed (the app reads the cache)."""
+    from conftest import CityFiles
+    from test_runner import write_scenarios
+
+    from jumeau.runner import run
+
+    folder = tmp_path_factory.mktemp("app")
+    site = CityFiles(folder).write()
+    scenarios = write_scenarios(folder / "scenarios")
+    report = run(site, scenarios, folder / "runs", workers=1)
+    assert not report.failed, report.table()
+    return site, folder / "scenarios", folder / "runs"
+
+
+@pytest.fixture
+def app(workspace, monkeypatch):
+    site, scenarios, runs = workspace
+    monkeypatch.setenv("JUMEAU_SITE", str(site))
+    monkeypatch.setenv("JUMEAU_SCENARIOS", str(scenarios))
+    monkeypatch.setenv("JUMEAU_RUNS", str(runs))
+    import viewer.scene3d
+
+    # The 3-D page is tested in a real browser (test_app_e2e); here it is a stand-in.
+    monkeypatch.setattr(viewer.scene3d, "scene_html", lambda *args, **kwargs: "<html><body>scene</body></html>")
+    test = AppTest.from_file(APP, default_timeout=120)
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def metric_values(test) -> list[str]:
+    return [m.value for m in test.metric]
+
+
+def test_opens_on_the_scenarios_with_indicators(app):
     assert app.title[0].value == "Jumeau numérique du quartier"
-    assert [m.label for m in app.metric][:2] == ["Bâtiments", "Habitants"]
-    assert app.metric[0].value == "3"
-    app.sidebar.radio[0].set_value("en").run()
-    assert app.title[0].value == "District digital twin"
-    app.sidebar.selectbox[0].set_value("elevation").run()
+    assert len(app.metric) == 8
+    assert app.selectbox(key="scenario_select").value == "baseline"
+
+
+def test_switching_scenario_changes_the_indicators(app):
+    before = metric_values(app)
+    app.selectbox(key="scenario_select").set_value("trees").run()
     assert not app.exception
+    assert metric_values(app) != before
 
 
-def test_app_reports_a_bad_site_file_in_plain_words(tmp_path):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    app.sidebar.text_input[0].set_value(str(tmp_path / "absent.yaml")).run()
+def test_workshop_mode_asks_plain_questions_and_hides_technical_controls(app):
+    app.sidebar.toggle(key="workshop").set_value(True).run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "Combien d'habitants ont les pieds dans l'eau ?" in text
+    assert not [t for t in app.sidebar.text_input if t.key == "site_path"]
+    labels = [b.label for b in app.button]
+    assert "Arbres" in labels
+    app.button(key="pick_trees").click().run()
+    assert not app.exception
+    assert app.session_state["scenario"] == "trees"
+
+
+def test_workshop_mode_from_the_url(workspace, monkeypatch):
+    site, scenarios, runs = workspace
+    for name, value in (("JUMEAU_SITE", site), ("JUMEAU_SCENARIOS", scenarios), ("JUMEAU_RUNS", runs)):
+        monkeypatch.setenv(name, str(value))
+    test = AppTest.from_file(APP, default_timeout=120)
+    test.query_params["atelier"] = "1"
+    test.run()
+    assert not test.exception
+    assert test.sidebar.toggle(key="workshop").value is True
+
+
+def test_compare_and_weights_change_the_ranking(app):
+    app.selectbox(key="cmp_b").set_value("depave").run()
+    assert not app.exception
+    tables = app.dataframe
+    assert len(tables) >= 2  # indicator deltas and the scorecard
+    before = tables[-1].value.copy()
+    app.slider(key="w_cost").set_value(0.0).run()
+    assert not app.exception
+    assert not app.dataframe[-1].value.equals(before)
+
+
+def test_english_is_available(app):
+    app.sidebar.radio(key="language").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "District digital twin"
+
+
+def test_a_bad_site_file_is_reported_in_plain_words(app, tmp_path):
+    app.sidebar.text_input(key="site_path").set_value(str(tmp_path / "absent.yaml")).run()
     assert "Le site ne peut pas être chargé" in app.error[0].value
     assert "file not found" in app.error[0].value

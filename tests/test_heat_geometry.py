@@ -25,7 +25,7 @@ def test_isolated_building_casts_a_shadow_of_h_over_tan_elevation(elevation, azi
     centre = np.array([150.0, 150.0])
     length = 0.0
     for s in np.arange(0, 150, 0.25):
-        r, c = int(round(centre[0] + s * dy)), int(round(centre[1] + s * dx))
+        r, c = round(centre[0] + s * dy), round(centre[1] + s * dx)
         if dsm[r, c] == 0 and not shade[r, c]:
             break
         length = s

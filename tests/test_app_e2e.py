@@ -1,0 +1,124 @@
+"""The viewer end to end: a real Streamlit server driven in Debian's headless Chromium.
+
+The test starts the server itself on a free port, on a small site whose scenarios it
+computes first (the app then reads them from the cache, as after a CLI run).
+Screenshots land in ``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from conftest import CityFiles
+    from test_runner import write_scenarios
+
+    from jumeau.runner import run
+
+    folder = tmp_path_factory.mktemp("e2e")
+    site = CityFiles(folder).write()
+    scenarios = write_scenarios(folder / "scenarios")
+    runs = folder / "runs"
+    report = run(site, scenarios, runs, workers=1)
+    assert not report.failed, report.table()
+    port = free_port()
+    env = {**os.environ, "JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"),
+           "JUMEAU_RUNS": str(runs)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(process.stdout.read().decode(errors="replace"))
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # SwiftShader gives WebGL without a GPU; no background traffic on this closed network.
+            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def metrics(page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_app_loads_switches_scenario_and_shows_3d(server, browser):
+    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    page.goto(f"{server}/?atelier=1", wait_until="networkidle")
+    page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=60_000)
+    no_exception(page)
+    before = metrics(page)
+    page.get_by_role("button", name="Arbres").click()
+    deadline = time.monotonic() + 30
+    while metrics(page) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    no_exception(page)
+    assert metrics(page) != before
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "workshop.png"), full_page=True)
+
+    page.get_by_role("tab", name="Vue 3D").click()
+    frame_element = page.locator("iframe").first
+    frame_element.wait_for(timeout=60_000)
+    frame = frame_element.content_frame
+    frame.locator("canvas").first.wait_for(timeout=60_000)
+    has_webgl = frame.locator("canvas").first.evaluate(
+        "c => !!(c.getContext('webgl2') || c.getContext('webgl'))")
+    assert has_webgl
+    time.sleep(2)  # let vtk.js draw its first frame
+    image = frame_element.screenshot(path=str(ARTIFACTS / "scene3d.png"))
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(image)).convert("L"), dtype=float)
+    assert pixels.std() > 5, "the 3-D frame is blank"
+    no_exception(page)
+    page.close()

@@ -1,0 +1,156 @@
+"""Batch runs: output folders, cache, failures, Dask, comparison and report, CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from conftest import X0, Y0
+from typer.testing import CliRunner
+
+from jumeau.cli import app
+from jumeau.compare import compare
+from jumeau.indicators import INDICATORS
+from jumeau.render.report import render_html
+from jumeau.runner import PROVENANCE, run
+
+ROAD = f"POLYGON(({X0 + 40} {Y0}, {X0 + 48} {Y0}, {X0 + 48} {Y0 + 80}, {X0 + 40} {Y0 + 80}, {X0 + 40} {Y0}))"
+LAWN = f"POLYGON(({X0 + 50} {Y0 + 2}, {X0 + 98} {Y0 + 2}, {X0 + 98} {Y0 + 36}, {X0 + 50} {Y0 + 36}, {X0 + 50} {Y0 + 2}))"
+STORM = "forcing: {storm: {return_period: 10, duration: 20, after_rain: 10}, heat: {cooling_distance: 60, mixing_radius: 60}}"
+
+
+def write_scenarios(folder):
+    """A baseline (short storm, small cooling distances) and two scenarios for the small test site."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "baseline.yaml").write_text(f"id: baseline\ntitle: Actuel\n{STORM}\n", encoding="utf-8")
+    (folder / "depave.yaml").write_text(textwrap.dedent(f"""\
+        id: depave
+        title: Rue dépavée
+        title_en: Depaved street
+        interventions:
+          - {{type: depave, where: {{wkt: "{ROAD}"}}, cost: {{unit_cost: 100}}}}
+        """), encoding="utf-8")
+    (folder / "trees.yaml").write_text(textwrap.dedent(f"""\
+        id: trees
+        title: Arbres
+        interventions:
+          - {{type: plant_trees, where: {{wkt: "{LAWN}"}}, cover: 0.8, cost: {{unit_cost: 1000}}}}
+        """), encoding="utf-8")
+    return sorted(folder.glob("*.yaml"))
+
+
+@pytest.fixture
+def batch(city, tmp_path):
+    return city.write(), write_scenarios(tmp_path / "scenarios"), tmp_path / "runs"
+
+
+def test_a_run_writes_every_output_and_reruns_from_the_cache(batch):
+    site, scenarios, runs = batch
+    first = run(site, scenarios, runs, workers=1)
+    assert [r.status for r in first.runs] == ["done"] * 3, first.table()
+    folder = runs / "depave"
+    provenance = json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))
+    for name in provenance["files"]:
+        assert (folder / name).stat().st_size > 0
+    indicators = pd.read_csv(folder / "indicators.csv").set_index("indicator")
+    assert set(indicators.index) == set(INDICATORS)
+    assert indicators.at["investment", "value"] == pytest.approx(100 * 8 * 80)
+    with xr.open_dataset(folder / "grids.nc") as grids:
+        assert {"max_depth", "t_air", "landcover", "elevation"} <= set(grids.data_vars)
+        assert grids["max_depth"].attrs["units"] == "m"
+    assert abs(provenance["volume_balance"]["volume_relative_error"]) < 1e-6
+    stamp = (folder / "grids.nc").stat().st_mtime_ns
+
+    again = run(site, scenarios, runs, workers=1)
+    assert [r.status for r in again.runs] == ["cached"] * 3
+    assert (folder / "grids.nc").stat().st_mtime_ns == stamp
+
+
+def test_any_change_invalidates_the_cache(batch, city):
+    site, scenarios, runs = batch
+    run(site, scenarios, runs, workers=1)
+    depave = next(p for p in scenarios if p.stem == "depave")
+    depave.write_text(depave.read_text(encoding="utf-8").replace("unit_cost: 100", "unit_cost: 120"), encoding="utf-8")
+    statuses = {r.scenario: r.status for r in run(site, scenarios, runs, workers=1).runs}
+    assert statuses == {"baseline": "cached", "depave": "done", "trees": "cached"}
+    dem = city.path("dem.tif")
+    dem.write_bytes(dem.read_bytes())  # same bytes: still cached
+    assert {r.status for r in run(site, scenarios, runs, workers=1).runs} == {"cached"}
+    from conftest import sloping_dem
+
+    city.elevation(sloping_dem() + np.float32(0.5))  # an input changes: everything reruns
+    assert {r.status for r in run(site, scenarios, runs, workers=1).runs} == {"done"}
+
+
+def test_a_failing_scenario_does_not_stop_the_others(batch, tmp_path):
+    site, scenarios, runs = batch
+    bad = tmp_path / "scenarios" / "outside.yaml"
+    bad.write_text('id: outside\ntitle: Hors site\ninterventions:\n  - {type: depave, where: {wkt: "POINT (0 0)"}}\n',
+                   encoding="utf-8")
+    report = run(site, [*scenarios, bad], runs, workers=1)
+    statuses = {r.scenario: r.status for r in report.runs}
+    assert statuses["outside"] == "failed" and statuses["baseline"] == "done"
+    assert "outside the site" in report.failed[0].error
+    assert not (runs / "outside").exists()
+    result = CliRunner().invoke(app, ["run", str(site), *map(str, [*scenarios, bad]), "-o", str(runs), "--workers", "1"])
+    assert result.exit_code == 1
+    assert "failed" in result.output
+
+
+def test_invariants_of_interventions_on_the_models(batch):
+    """Depaving never adds runoff; trees never warm the air anywhere."""
+    site, scenarios, runs = batch
+    run(site, scenarios, runs, workers=1)
+    values = {s: pd.read_csv(runs / s / "indicators.csv").set_index("indicator")["value"]
+              for s in ("baseline", "depave", "trees")}
+    assert values["depave"]["runoff_leaving"] <= values["baseline"]["runoff_leaving"] + 1e-6
+    with xr.open_dataset(runs / "baseline" / "grids.nc") as base, xr.open_dataset(runs / "trees" / "grids.nc") as trees:
+        assert (trees["t_air"].values <= base["t_air"].values + 1e-9).all()
+        assert (trees["t_air"].values < base["t_air"].values - 1e-6).any()
+
+
+def test_dask_gives_the_same_numbers_as_local_processes(batch, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    site, scenarios, runs = batch
+    local = run(site, scenarios, runs, workers=2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = run(site, scenarios, tmp_path / "dask_runs", client=client)
+    assert [r.status for r in remote.runs] == ["done"] * 3, remote.table()
+    for a, b in zip(local.runs, remote.runs, strict=True):
+        pd.testing.assert_frame_equal(pd.read_csv(a.folder / "indicators.csv"), pd.read_csv(b.folder / "indicators.csv"))
+
+
+def test_comparison_scorecard_and_report(batch, tmp_path):
+    site, scenarios, runs = batch
+    run(site, scenarios, runs, workers=1)
+    comparison = compare(runs)
+    assert comparison.scenarios[0] == "baseline"
+    assert comparison.verdict("impervious_area", "depave") == "better"
+    assert comparison.verdict("investment", "depave") == "worse"
+    assert comparison.scores.loc["baseline", "overall"] == 0
+    assert comparison.scores.loc["depave", "destroyed"] < 0 < comparison.scores.loc["depave", "created"]
+    heavier = compare(runs, weights={"cost": 0.0})
+    assert heavier.scores.loc["depave", "overall"] >= comparison.scores.loc["depave", "overall"]
+    page = render_html(comparison)
+    assert "Rue dépavée" in page and "data:image/png;base64," in page
+    assert "http://" not in page and "https://" not in page  # opens with no network
+    result = CliRunner().invoke(app, ["compare", str(runs), "-o", str(tmp_path / "report.html"),
+                                      "--weights", "health=2,cost=0.5"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "report.csv").is_file()
+
+
+def test_compare_errors(tmp_path, batch):
+    site, scenarios, runs = batch
+    with pytest.raises(Exception, match="no scenario results"):
+        compare(tmp_path)
+    run(site, scenarios[:1], runs, workers=1)
+    with pytest.raises(Exception, match="weights"):
+        compare(runs, weights={"beauty": 1})
+    with pytest.raises(Exception, match="baseline 'nope'"):
+        compare(runs, baseline="nope")

@@ -1,0 +1,287 @@
+"""The viewer's page parts: each a small function drawing one thing from engine results."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+import xarray as xr
+from pyproj import Transformer
+
+from jumeau.compare import compare, scorecard
+from jumeau.indicators import DIMENSIONS, INDICATORS
+from jumeau.render.maps import draw_map
+from jumeau.render.report import render_html
+from jumeau.site import Site
+from viewer import scene3d
+from viewer.data import Result
+from viewer.text import QUESTIONS
+
+# Result layers the viewer offers: grid variable -> (text key, colormap, transparent zeros).
+LAYERS = {
+    "t_air": ("t_air", "inferno", False),
+    "utci": ("heat_stress", "YlOrRd", False),
+    "max_depth": ("max_depth", "Blues", True),
+    "hazard_rating": ("hazard_rating", "magma_r", True),
+}
+HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "strong_heat_area",
+             "residents_strong_heat", "sensitive_sites_strong_heat", "canopy_cover", "investment")
+
+
+def available_layers(result: Result) -> list[str]:
+    return [name for name in LAYERS if name in result.grids]
+
+
+def colour_range(results: list[Result], name: str) -> tuple[float, float]:
+    """One range for a layer over every scenario shown, so colours mean the same everywhere."""
+    values = [r.grids[name].values for r in results if name in r.grids]
+    low = float(min(np.nanpercentile(v, 1) for v in values))
+    high = float(max(np.nanpercentile(v, 99.5) for v in values))
+    if LAYERS[name][2]:
+        low = 0.0
+    return (low, high) if high > low else (low, low + 1.0)
+
+
+def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
+    diff = result.grids[name] - baseline.grids[name]
+    diff.attrs = {"units": baseline.grids[name].attrs.get("units", ""),
+                  "long_name": f"{baseline.grids[name].attrs.get('long_name', name)} (écart)"}
+    return diff.rename(f"{name}_difference")
+
+
+COUNTS = ("hab.", "bâtiments", "sites")
+
+
+def format_value(value: float, unit: str) -> str:
+    if not np.isfinite(value):
+        return "—"
+    if unit in ("€", "€/an", *COUNTS) or abs(value) >= 1000:
+        return f"{value:,.0f} {unit}".replace(",", "\u202f")
+    return f"{value:.1f} {unit}" if abs(value) >= 10 else f"{value:.2f} {unit}"
+
+
+# -- choosing -----------------------------------------------------------------------
+
+def scenario_picker(results: dict[str, Result], text: dict, language: str, workshop: bool) -> str:
+    """The scenario shown: big buttons in workshop mode, a select box at the desk."""
+    ids = list(results)
+    current = st.session_state.get("scenario", ids[0])
+    if current not in ids:
+        current = ids[0]
+    if workshop:
+        columns = st.columns(min(len(ids), 4))
+        for number, scenario in enumerate(ids):
+            # on_click runs before the page is drawn again, so the new choice is highlighted at once
+            columns[number % len(columns)].button(
+                results[scenario].title[language], key=f"pick_{scenario}", use_container_width=True,
+                type="primary" if scenario == current else "secondary",
+                on_click=st.session_state.__setitem__, args=("scenario", scenario))
+        st.session_state.setdefault("scenario", current)
+        return current
+    choice = st.selectbox(text["scenario"], ids, index=ids.index(current),
+                          format_func=lambda s: results[s].title[language], key="scenario_select")
+    st.session_state["scenario"] = choice
+    return choice
+
+
+# -- indicators ---------------------------------------------------------------------
+
+def headline(result: Result, baseline: Result, language: str, workshop: bool) -> None:
+    """Headline indicators with their change against the baseline (questions in workshop mode)."""
+    forcing = result.forcing["heat"]
+    threshold = forcing["t_ref"] + 2 * forcing["uhi_max"] / 3
+    per_row = 2 if workshop else 4  # big type needs wide columns
+    columns = st.columns(per_row)
+    for number, key in enumerate(HEADLINES):
+        spec = INDICATORS[key]
+        value = float(result.indicators.at[key, "value"])
+        delta = value - float(baseline.indicators.at[key, "value"])
+        label = spec.label_fr if language == "fr" else spec.label_en
+        question, explanation = QUESTIONS[language][key]
+        with columns[number % per_row]:
+            if workshop:
+                st.markdown(f"<div class='question'>{question.format(threshold=threshold, hour=forcing['hour'])}</div>",
+                            unsafe_allow_html=True)
+            st.metric(label if not workshop else spec.unit, format_value(value, spec.unit),
+                      delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
+                      else format_value(delta, spec.unit),
+                      delta_color="inverse" if spec.better == "lower" else "normal", help=explanation)
+            if workshop:
+                st.markdown(f"<div class='explain'>{explanation}</div>", unsafe_allow_html=True)
+
+
+def indicator_table(first: Result, second: Result, language: str, text: dict) -> pd.DataFrame:
+    """Both scenarios' indicators with the change, coloured better/worse."""
+    rows = []
+    for key, spec in INDICATORS.items():
+        a, b = float(first.indicators.at[key, "value"]), float(second.indicators.at[key, "value"])
+        change = b - a
+        verdict = "same" if abs(change) <= 1e-9 * max(1.0, abs(a)) else (
+            "better" if (change < 0) == (spec.better == "lower") else "worse")
+        rows.append({"": spec.label_fr if language == "fr" else spec.label_en, "unité": spec.unit,
+                     first.title[language]: a, second.title[language]: b, "Δ": change, "verdict": text[verdict]})
+    table = pd.DataFrame(rows)
+    colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
+    st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
+                 .format({first.title[language]: "{:,.2f}", second.title[language]: "{:,.2f}", "Δ": "{:+,.2f}"}),
+                 hide_index=True, use_container_width=True)
+    return table
+
+
+# -- maps ----------------------------------------------------------------------------
+
+def static_map(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str,
+               language: str, mask_zero: bool) -> None:
+    figure = draw_map(site, layer, cmap=cmap, vmin=limits[0], vmax=limits[1], title=title, language=language,
+                      mask_zero=mask_zero)
+    st.pyplot(figure, clear_figure=True)
+    plt.close(figure)
+
+
+def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
+              text: dict) -> None:
+    """Buildings over the coloured layer, in the browser, with each building's values on hover."""
+    colormap = matplotlib.colormaps[cmap]
+    norm = matplotlib.colors.Normalize(*limits)
+    rgba = colormap(norm(np.nan_to_num(layer.values, nan=limits[0])))
+    rgba[..., 3] = np.where(np.isfinite(layer.values), 0.85, 0.0)
+    buffer = io.BytesIO()
+    plt.imsave(buffer, rgba, format="png")
+    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
+    to_lonlat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True)
+    # the bitmap's four corners, in longitude/latitude (the grid is rotated against the meridians)
+    bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
+    buildings = result.buildings.to_crs("EPSG:4326")
+    shown = pd.DataFrame({
+        "polygon": [np.asarray(g.exterior.coords if g.geom_type == "Polygon" else g.geoms[0].exterior.coords)[:, :2].tolist()
+                    for g in buildings.geometry],
+        "label": buildings["id"].astype(str), "use": buildings["use"].astype(str),
+        "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
+        "wall_depth": buildings["wall_depth"].round(2),
+    })
+    centre = np.mean(bounds, axis=0)
+    deck = pdk.Deck(
+        layers=[
+            pdk.Layer("BitmapLayer", data=None, image="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+                      bounds=bounds),
+            pdk.Layer("PolygonLayer", shown, get_polygon="polygon", get_fill_color=[235, 235, 235, 170],
+                      get_line_color=[40, 40, 40], line_width_min_pixels=1, pickable=True, auto_highlight=True),
+        ],
+        initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]), zoom=14.3),
+        map_style=None,
+        tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
+                         f"{{residents}}<br>{text['t_air']} : {{t_air}}<br>{text['wall_depth']} : {{wall_depth}}"},
+    )
+    st.pydeck_chart(deck, use_container_width=True)
+    st.caption(text["buildings_hover"])
+
+
+def map_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict, language: str,
+             workshop: bool) -> None:
+    names = available_layers(result)
+    choices = [*names, *(f"diff:{n}" for n in names)] if not workshop else names
+    label = {n: text[LAYERS[n][0]] for n in names} | {f"diff:{n}": f"{text['difference']} — {text[LAYERS[n][0]]}"
+                                                        for n in names}
+    choice = st.radio(text["layer"], choices, format_func=label.get, horizontal=True, key="map_layer")
+    if choice.startswith("diff:"):
+        name = choice[5:]
+        layer = difference(result, baseline, name)
+        bound = max(float(np.nanmax(np.abs(difference(r, baseline, name).values))) for r in all_results) or 1e-3
+        limits, cmap, mask = (-bound, bound), "RdBu_r", True
+    else:
+        name = choice
+        layer = result.grids[name]
+        limits, cmap, mask = colour_range(all_results, name), LAYERS[name][1], LAYERS[name][2]
+    static_map(site, layer, cmap, limits, f"{result.title[language]} — {label[choice]}", language, mask)
+    if not workshop:
+        hover_map(site, result, layer, cmap, limits, text)
+
+
+def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
+               language: str) -> None:
+    names = available_layers(result)
+    choice = st.radio(text["layer"], names, format_func=lambda n: text[LAYERS[n][0]], horizontal=True, key="scene_layer")
+    cache = st.session_state.setdefault("scenes", {})
+    key = (str(result.folder), choice, language)
+    if key not in cache:
+        with st.spinner(text["scene_loading"]):
+            cache[key] = scene3d.scene_html(site, result.grids[choice], result.grids["max_depth"],
+                                            colour_range(all_results, choice), language)
+    page = cache[key]
+    st.components.v1.html(page, height=620)
+    st.caption(text["scene_help"])
+
+
+# -- compare ---------------------------------------------------------------------------
+
+def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text: dict, language: str,
+                 workshop: bool) -> None:
+    ids = list(results)
+    left, right = st.columns(2)
+    first = left.selectbox(text["first"], ids, index=0, format_func=lambda s: results[s].title[language], key="cmp_a")
+    second = right.selectbox(text["second"], ids, index=min(1, len(ids) - 1),
+                             format_func=lambda s: results[s].title[language], key="cmp_b")
+    names = available_layers(results[first])
+    name = st.radio(text["layer"], names, format_func=lambda n: text[LAYERS[n][0]], horizontal=True, key="cmp_layer")
+    a, b = results[first], results[second]
+    limits = colour_range([a, b], name)
+    for column, result in ((left, a), (right, b)):
+        with column:
+            static_map(site, result.grids[name], LAYERS[name][1], limits, result.title[language], language,
+                       LAYERS[name][2])
+    diff = b.grids[name] - a.grids[name]
+    diff.attrs = {"units": a.grids[name].attrs.get("units", ""), "long_name": text["difference_map"]}
+    bound = float(np.nanmax(np.abs(diff.values))) or 1e-3
+    static_map(site, diff.rename("difference"), "RdBu_r", (-bound, bound), text["difference_map"], language, True)
+    st.subheader(text["indicators"])
+    indicator_table(a, b, language, text)
+    scorecard_view(results, baseline_id, text, language, workshop)
+
+
+def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, language: str, workshop: bool) -> None:
+    st.subheader(text["scorecard"])
+    st.caption(text["weights"])
+    columns = st.columns(len(DIMENSIONS))
+    weights = {d: columns[i].slider(DIMENSIONS[d][0 if language == "fr" else 1], 0.0, 3.0, 1.0, 0.5, key=f"w_{d}")
+               for i, d in enumerate(DIMENSIONS)}
+    if sum(weights.values()) == 0:
+        weights = dict.fromkeys(DIMENSIONS, 1.0)
+    values = pd.DataFrame({s: r.indicators["value"] for s, r in results.items()}).loc[list(INDICATORS)]
+    scores = scorecard(values, baseline_id, weights)
+    shown = pd.DataFrame({
+        text["ranking"]: scores["rank"], text["scenario"]: [results[s].title[language] for s in scores.index],
+        **{DIMENSIONS[d][0 if language == "fr" else 1]: scores[d] for d in DIMENSIONS},
+        text["created"]: scores["created"], text["destroyed"]: scores["destroyed"], text["overall"]: scores["overall"],
+    })
+    st.dataframe(shown.style.format(precision=2).background_gradient(cmap="RdBu", vmin=-1, vmax=1,
+                                                                     subset=shown.columns[2:]),
+                 hide_index=True, use_container_width=True)
+    st.bar_chart(shown.set_index(text["scenario"])[[text["created"], text["destroyed"]]], horizontal=True)
+
+
+# -- run and download ------------------------------------------------------------------
+
+def downloads_view(results: dict[str, Result], scenario: str, runs: Path, baseline_id: str, text: dict,
+                   language: str) -> None:
+    result = results[scenario]
+    folder = result.folder
+    st.download_button(text["download_indicators"], (folder / "indicators.csv").read_bytes(),
+                       file_name=f"{scenario}_indicators.csv", mime="text/csv", key="dl_csv")
+    st.download_button(text["download_features"], (folder / "features.gpkg").read_bytes(),
+                       file_name=f"{scenario}.gpkg", mime="application/geopackage+sqlite3", key="dl_gpkg")
+    for tif in sorted(folder.glob("*.tif")):
+        st.download_button(text["download_layer"].format(name=tif.stem), tif.read_bytes(),
+                           file_name=f"{scenario}_{tif.name}", mime="image/tiff", key=f"dl_{tif.stem}")
+    if st.button(text["download_report"], key="make_report"):
+        comparison = compare({s: r.folder for s, r in results.items()}, baseline=baseline_id)
+        st.session_state["report"] = render_html(comparison, language)
+    if "report" in st.session_state:
+        st.download_button(text["download_report"], st.session_state["report"].encode("utf-8"),
+                           file_name="comparaison.html", mime="text/html", key="dl_report")
