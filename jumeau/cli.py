@@ -209,3 +209,70 @@ def compare_(
                        f"{row['created']:+.2f}", f"{row['destroyed']:+.2f}")
     console.print(scores)
     console.print(f"report written to {output}")
+
+
+@app.command("flood")
+@_friendly
+def flood_(
+    site: SiteArgument,
+    return_period: Annotated[float, typer.Option(min=1.01, max=100, help="Return period of the design storm (years).")] = 100,
+    duration: Annotated[float, typer.Option(help="Rain duration (minutes).")] = 60,
+    after_rain: Annotated[float, typer.Option(help="Minutes simulated after the rain.")] = 60,
+    drainage: Annotated[float, typer.Option(help="Storm-sewer capacity on sealed cells (mm/h).")] = 20,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
+) -> None:
+    """Run the flood model on a site for a design storm; print the volume balance."""
+    from jumeau.flood.site import flood_site
+    from jumeau.scenario import StormForcing
+
+    loaded = load_site(site)
+    forcing = StormForcing(return_period=return_period, duration=duration, after_rain=after_rain,
+                           drainage_capacity=drainage)
+    result = flood_site(loaded, forcing)
+    _write_results(loaded, result, output, "flood", {"max_depth": "Blues", "hazard_rating": "magma_r",
+                                                      "max_speed": "viridis", "arrival_time": "cividis"})
+    balance = Table(title="volume balance (m³)", title_justify="left")
+    for column in ("term", "m³"):
+        balance.add_column(column)
+    for key, value in result.attrs.items():
+        if key.startswith("volume_"):
+            balance.add_row(key.removeprefix("volume_"), f"{value:,.6g}")
+    console.print(balance)
+
+
+@app.command("heat")
+@_friendly
+def heat_(
+    site: SiteArgument,
+    t_ref: Annotated[float, typer.Option(help="Rural reference air temperature (°C).")] = 35,
+    uhi_max: Annotated[float, typer.Option(help="Urban heat island magnitude (°C).")] = 3,
+    humidity: Annotated[float, typer.Option(help="Relative humidity (%).")] = 40,
+    hour: Annotated[float, typer.Option(help="Local hour of the heat-stress map.")] = 15,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
+) -> None:
+    """Run the heat model on a site for a heat-wave day."""
+    from jumeau.heat.site import heat_site
+    from jumeau.scenario import HeatForcing
+
+    loaded = load_site(site)
+    result = heat_site(loaded, HeatForcing(t_ref=t_ref, uhi_max=uhi_max, relative_humidity=humidity, hour=hour))
+    _write_results(loaded, result, output, "heat", {"t_air": "inferno", "utci": "YlOrRd",
+                                                     "night_overheating": "magma", "sky_view_factor": "cividis"})
+    console.print(f"air temperature {float(result['t_air'].min()):.1f}–{float(result['t_air'].max()):.1f} °C, "
+                  f"UTCI up to {float(result['utci'].max()):.1f} °C")
+
+
+def _write_results(site: Site, result, output: Path, stem: str, maps: dict[str, str]) -> None:
+    """NetCDF of a model's results, and a GeoTIFF and a PNG map of its main layers."""
+    import matplotlib.pyplot as plt
+
+    from jumeau.io.writers import write_geotiff, write_netcdf
+    from jumeau.render.maps import draw_map
+
+    write_netcdf(result, output / f"{stem}.nc")
+    for name, cmap in maps.items():
+        write_geotiff(result[name], output / f"{stem}_{name}.tif")
+        figure = draw_map(site, result[name], cmap=cmap, mask_zero=stem == "flood" and name != "arrival_time")
+        write_figure(figure, output / f"{stem}_{name}.png")
+        plt.close(figure)
+    console.print(f"results written to {output}/{stem}.nc and {stem}_*.tif, {stem}_*.png")

@@ -1,0 +1,32 @@
+"""`jumeau flood` and `jumeau heat` on a small site: files written, balance printed, errors readable."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from jumeau.cli import app
+
+
+def test_flood_command_writes_results_and_balance(city, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["flood", str(city.write()), "--return-period", "10", "--duration", "15",
+                                      "--after-rain", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "volume balance" in result.output and "relative_error" in result.output
+    for name in ("flood.nc", "flood_max_depth.tif", "flood_max_depth.png", "flood_hazard_rating.tif"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_heat_command_writes_results(city, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["heat", str(city.write()), "--t-ref", "33", "--uhi-max", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("heat.nc", "heat_t_air.tif", "heat_utci.png"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_model_commands_report_bad_input_plainly(city, tmp_path):
+    result = CliRunner().invoke(app, ["flood", str(city.write()), "--return-period", "5000", "-o", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "--return-period" in result.output and "100" in result.output
