@@ -141,4 +141,5 @@ def main() -> None:
             views.downloads_view(results, shown, runs, "baseline", text, language)
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the script as __main__; worker processes import it as __mp_main__
+    main()

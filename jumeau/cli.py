@@ -36,6 +36,7 @@ def _friendly(command):
             errors.print(f"[yellow]{label}:[/yellow] {message}", highlight=False)
 
         with warnings.catch_warnings():
+            warnings.simplefilter("always", RepairWarning)  # every run reports its repairs, not only the first
             warnings.showwarning = show
             try:
                 return command(*args, **kwargs)

@@ -94,7 +94,7 @@ def no_exception(page) -> None:
 def test_app_loads_switches_scenario_and_shows_3d(server, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 1100})
     page.goto(f"{server}/?atelier=1", wait_until="networkidle")
-    page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=60_000)
+    page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=120_000)
     no_exception(page)
     before = metrics(page)
     page.get_by_role("button", name="Arbres").click()
@@ -108,9 +108,9 @@ def test_app_loads_switches_scenario_and_shows_3d(server, browser):
 
     page.get_by_role("tab", name="Vue 3D").click()
     frame_element = page.locator("iframe").first
-    frame_element.wait_for(timeout=60_000)
+    frame_element.wait_for(timeout=120_000)
     frame = frame_element.content_frame
-    frame.locator("canvas").first.wait_for(timeout=60_000)
+    frame.locator("canvas").first.wait_for(timeout=120_000)
     has_webgl = frame.locator("canvas").first.evaluate(
         "c => !!(c.getContext('webgl2') || c.getContext('webgl'))")
     assert has_webgl
@@ -120,5 +120,19 @@ def test_app_loads_switches_scenario_and_shows_3d(server, browser):
 
     pixels = np.asarray(Image.open(io.BytesIO(image)).convert("L"), dtype=float)
     assert pixels.std() > 5, "the 3-D frame is blank"
+    no_exception(page)
+    page.close()
+
+
+def test_planner_mode_shows_maps_and_comparison(server, browser):
+    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    page.goto(server, wait_until="networkidle")
+    page.get_by_text("Ce que montre la carte").first.wait_for(timeout=120_000)
+    no_exception(page)
+    page.locator("[data-testid=\"stImage\"] img, img").first.wait_for(timeout=120_000)  # the map
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=False)
+    page.get_by_role("tab", name="Comparer").click()
+    page.get_by_text("Tableau de bord de la valeur publique").first.wait_for(timeout=120_000)
     no_exception(page)
     page.close()
