@@ -207,23 +207,12 @@ def _along(lines, spacing: float) -> np.ndarray:
     return np.concatenate(points) if points else np.array([], dtype=object)
 
 
-def depave(site: Site, spec: Depave, selection: Selection, context: str):
-    cells = _sealed_ground(site, selection)
-    _require(cells, context, "sealed ground (roads, paving, car parks) outside buildings")
-    area = float(cells.sum() * site.cell_area)
-    return _reclass(site, cells, spec.to_class, context), {"area_m2": area}, area, cells
-
-
-def greening(site: Site, spec: Greening, selection: Selection, context: str):
-    cells = _open_ground(site, selection)
-    _require(cells, context, "open ground")
-    area = float(cells.sum() * site.cell_area)
-    return _reclass(site, cells, spec.to_class, context), {"area_m2": area}, area, cells
-
-
-def permeable_paving(site: Site, spec: PermeablePaving, selection: Selection, context: str):
-    cells = _sealed_ground(site, selection)
-    _require(cells, context, "sealed ground outside buildings")
+def reclass_ground(site: Site, spec: Depave | Greening | PermeablePaving, selection: Selection, context: str):
+    """Ground of the area changes class: sealed ground for depaving and permeable paving, any open ground
+    for greening and parks."""
+    sealed_only = spec.type in ("depave", "permeable_paving")
+    cells = _sealed_ground(site, selection) if sealed_only else _open_ground(site, selection)
+    _require(cells, context, "sealed ground (roads, paving, car parks) outside buildings" if sealed_only else "open ground")
     area = float(cells.sum() * site.cell_area)
     return _reclass(site, cells, spec.to_class, context), {"area_m2": area}, area, cells
 
@@ -340,8 +329,8 @@ def drainage_upgrade(site: Site, spec: DrainageUpgrade, selection: Selection, co
 
 
 KINDS: dict[str, Callable] = {
-    "plant_trees": plant_trees, "depave": depave, "greening": greening, "park": greening,
+    "plant_trees": plant_trees, "depave": reclass_ground, "greening": reclass_ground, "park": reclass_ground,
     "green_roofs": green_roofs, "cool_roofs": cool_surface, "cool_pavement": cool_surface,
-    "permeable_paving": permeable_paving, "retention_basin": retention_basin, "new_buildings": new_buildings,
+    "permeable_paving": reclass_ground, "retention_basin": retention_basin, "new_buildings": new_buildings,
     "demolish": demolish, "drainage_upgrade": drainage_upgrade,
 }
