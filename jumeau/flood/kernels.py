@@ -30,7 +30,7 @@ CLOSED, OPEN, LEVEL = 0, 1, 2
 
 
 @numba.njit(cache=True, parallel=True)
-def face_fluxes(h, z, n2, blocked, qx_old, qy_old, qx, qy, dt, dx, theta, dry_depth, edge_kind, edge_level):
+def face_fluxes(h, z, n2, blocked, qx_old, qy_old, qx, qy, dt, dx, theta, dry_depth, edge_kind, edge_level, rx, ry):
     """Write the step's discharges into ``qx``, ``qy`` from the previous ones (see module docstring).
 
     ``edge_kind`` (4,) gives each edge's boundary — north, south, west, east — and
@@ -40,14 +40,14 @@ def face_fluxes(h, z, n2, blocked, qx_old, qy_old, qx, qy, dt, dx, theta, dry_de
     # Interior vertical faces.
     for i in numba.prange(ny):
         for j in range(1, nx):
-            qx[i, j] = _flux(h[i, j - 1], z[i, j - 1], h[i, j], z[i, j], blocked[i, j - 1] or blocked[i, j],
+            qx[i, j], rx[i, j] = _flux(h[i, j - 1], z[i, j - 1], h[i, j], z[i, j], blocked[i, j - 1] or blocked[i, j],
                              qx_old[i, j], qx_old[i, j - 1], qx_old[i, j + 1], 0.5 * (n2[i, j - 1] + n2[i, j]),
-                             dt, dx, theta, dry_depth)
+                             dt, dx, theta, dry_depth, rx[i, j])
     for i in numba.prange(1, ny):
         for j in range(nx):
-            qy[i, j] = _flux(h[i - 1, j], z[i - 1, j], h[i, j], z[i, j], blocked[i - 1, j] or blocked[i, j],
+            qy[i, j], ry[i, j] = _flux(h[i - 1, j], z[i - 1, j], h[i, j], z[i, j], blocked[i - 1, j] or blocked[i, j],
                              qy_old[i, j], qy_old[i - 1, j], qy_old[i + 1, j], 0.5 * (n2[i - 1, j] + n2[i, j]),
-                             dt, dx, theta, dry_depth)
+                             dt, dx, theta, dry_depth, ry[i, j])
     # Edges: a ghost cell outside mirrors the edge cell's ground; its water level is
     # the edge cell's (closed: no flow), its bed continued with the inner slope
     # (open: water leaves at the local normal-flow rate) or the imposed level.
@@ -64,17 +64,29 @@ def face_fluxes(h, z, n2, blocked, qx_old, qy_old, qx, qy, dt, dx, theta, dry_de
 
 
 @numba.njit(cache=True, inline="always")
-def _flux(h_l, z_l, h_r, z_r, blocked, q, q_before, q_after, n2, dt, dx, theta, dry_depth):
+def _flux(h_l, z_l, h_r, z_r, blocked, q, q_before, q_after, n2, dt, dx, theta, dry_depth, root):
     if blocked:
-        return 0.0
+        return 0.0, 0.0
     eta_l = z_l + h_l
     eta_r = z_r + h_r
     h_f = max(eta_l, eta_r) - max(z_l, z_r)
     if h_f <= dry_depth:
-        return 0.0
+        return 0.0, 0.0
+    root = _cube_root(h_f, root)
     q_mix = theta * q + 0.5 * (1.0 - theta) * (q_before + q_after)
     numerator = q_mix - G * h_f * dt * (eta_r - eta_l) / dx
-    return numerator / (1.0 + G * dt * n2 * abs(q) / (h_f * h_f * np.cbrt(h_f)))
+    return numerator / (1.0 + G * dt * n2 * abs(q) / (h_f * h_f * root)), root
+
+
+@numba.njit(cache=True, inline="always")
+def _cube_root(x, guess):
+    """x^(1/3) by two Halley steps from the face's previous value (exact cbrt when there is none)."""
+    if guess <= 0.0:
+        return np.cbrt(x)
+    g3 = guess * guess * guess
+    guess = guess * (g3 + 2.0 * x) / (2.0 * g3 + x)
+    g3 = guess * guess * guess
+    return guess * (g3 + 2.0 * x) / (2.0 * g3 + x)
 
 
 @numba.njit(cache=True, inline="always")
