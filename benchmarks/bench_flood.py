@@ -33,10 +33,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RAIN_MM_H = 50.0
 MANNING = 0.03
 CELL = 2.0
-# float64 arrays touched per cell and step: fluxes read h, z, n², 2 old and write 2 new
-# discharges (+ the blocked byte); the limiter reads h and 2 discharges and writes a factor
-# and 2 discharges; the update reads 4 discharges and h and updates 5 running maxima.
-BYTES_PER_CELL_UPDATE = 8 * (3 + 2 + 2) + 1 + 8 * (3 + 3) + 8 * (4 + 2 + 2 * 5)
+# float64 arrays touched per cell and step: fluxes read h, z, n², 2 old discharges and 2 face
+# cube roots and write 2 new discharges and 2 roots (+ the blocked byte); the limiter reads h
+# and 2 discharges and writes a factor and 2 discharges; the update reads 4 discharges and h
+# and updates 5 running maxima.
+BYTES_PER_CELL_UPDATE = 8 * (3 + 2 + 2 + 2 + 2) + 1 + 8 * (3 + 3) + 8 * (4 + 2 + 2 * 5)
 
 
 def terrain(size: int) -> xr.DataArray:
