@@ -33,11 +33,13 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RAIN_MM_H = 50.0
 MANNING = 0.03
 CELL = 2.0
-# float64 arrays touched per cell and step: fluxes read h, z, n², 2 old discharges and 2 face
-# cube roots and write 2 new discharges and 2 roots (+ the blocked byte); the limiter reads h
-# and 2 discharges and writes a factor and 2 discharges; the update reads 4 discharges and h
-# and updates 5 running maxima.
-BYTES_PER_CELL_UPDATE = 8 * (3 + 2 + 2 + 2 + 2) + 1 + 8 * (3 + 3) + 8 * (4 + 2 + 2 * 5)
+# Bytes moved per cell and step (float64 depths and elevations, float32 discharges and
+# parameters; 2 faces per cell): fluxes read h, z, n², blocked, 2 discharges and write 2;
+# the limiter reads 2 raw discharges and h and writes a factor; the update reads the
+# factor, 2 raw discharges, h and the sewer rate and writes 2 discharges, h and the
+# drained depth; h_max reads h; the maxima read h, 2 discharges and 5 running maxima
+# (one float64) and write the 5 back.
+BYTES_PER_CELL_UPDATE = (8 + 8 + 4 + 1 + 8 + 8) + (8 + 8 + 8) + (8 + 8 + 8 + 4 + 8 + 8 + 8) + 8 + (8 + 8 + 24 + 24)
 
 
 def terrain(size: int) -> xr.DataArray:

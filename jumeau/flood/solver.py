@@ -10,9 +10,10 @@ Each step: rain of the step (after SCS-CN losses) falls on ground cells; roof ra
 (blocked cells) goes either to the nearest ground cell (``roof_rain="ground"``, by
 default: downpipes discharge at the foot of the walls) or to the storm sewers
 (``"network"``), less what a green roof holds; inflow hydrographs add their volume;
-the storm-sewer sink removes up to its capacity of standing water on connected cells;
-then fluxes are computed, limited so that no cell gives more than it holds, and depths
-updated. Volumes are accounted in float64 and returned as a balance.
+then fluxes are computed, limited so that no cell gives more than it holds, depths
+updated, and the storm-sewer sink removes up to its capacity of standing water on
+connected cells. Depths and every volume are float64 and the balance is returned;
+discharges and per-cell parameters are float32, which halves their memory traffic.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def simulate(
     n = _field(manning, z.shape, "manning")
     if np.any(n <= 0):
         raise ModelError("manning: Manning's n must be positive everywhere.")
-    n2 = n * n
+    # Per-cell parameters and the discharges are float32: half the memory traffic, and they
+    # need no more digits; depths, elevations and every volume stay float64 so mass is exact.
+    n2 = (n * n).astype(np.float32)
     h = np.zeros(z.shape) if initial_depth is None else _field(initial_depth, z.shape, "initial_depth").copy()
     if np.any(h < 0):
         raise ModelError("initial_depth: depths must not be negative.")
@@ -98,34 +101,37 @@ def simulate(
     if duration <= 0:
         raise ModelError(f"duration: {duration:g} s; give a positive simulated time.")
     storm = _storm(rain, duration)
-    factor = np.ones(z.shape) if rain_factor is None else _field(rain_factor, z.shape, "rain_factor")
-    s = np.where(blocked, -1.0, retention(losses.curve_number)) if losses is not None else np.full(z.shape, -1.0)
+    factor = (np.ones(z.shape) if rain_factor is None else _field(rain_factor, z.shape, "rain_factor")).astype(np.float32)
+    s = (retention(losses.curve_number) if losses is not None else np.full(z.shape, -1.0)).astype(np.float32)
     lam = losses.initial_abstraction if losses is not None else 0.2
-    drain_rate = np.zeros(z.shape) if drainage is None else _field(drainage, z.shape, "drainage") / 1000.0 / 3600.0
+    drain_rate = np.zeros(z.shape, np.float32) if drainage is None else (
+        _field(drainage, z.shape, "drainage") / 1000.0 / 3600.0).astype(np.float32)
     held = np.zeros(z.shape) if roof_retention is None else np.nan_to_num(_field(roof_retention, z.shape, "roof_retention"))
-    receiver = _roof_receivers(blocked) if roof_rain == "ground" else np.full(z.shape, -1, np.int64)
     if roof_rain not in ("ground", "network"):
         raise ModelError(f"roof_rain: {roof_rain!r}; use 'ground' or 'network'.")
+    roofs = np.flatnonzero(blocked)
+    receivers = _roof_receivers(blocked).ravel()[roofs] if roof_rain == "ground" else np.full(roofs.size, -1, np.int64)
+    roof_held = held.ravel()[roofs]
     kinds, levels = _boundaries(boundary)
     edge_levels = np.zeros(4)
     sources = [(_cell_of(elevation, inflow), inflow) for inflow in inflows]
 
-    qx, qx_next = np.zeros((ny, nx + 1)), np.zeros((ny, nx + 1))
-    qy, qy_next = np.zeros((ny + 1, nx)), np.zeros((ny + 1, nx))
-    # cube roots of the faces' flow depths, kept between steps: refined from the last value
-    # by Halley iterations instead of a library cbrt on every face (it dominated the step)
-    roots_x, roots_y = np.zeros((ny, nx + 1)), np.zeros((ny + 1, nx))
-    stats = {name: np.zeros(z.shape) for name in ("max_depth", "max_speed", "time_of_max_depth", "max_hazard")}
-    stats["max_depth"][:] = h
-    stats["arrival_time"] = np.where(h > ARRIVAL_DEPTH, 0.0, np.nan)
+    # qx, qy: the step's limited discharges (kept for the next step's momentum); raw_x, raw_y: before limiting
+    qx, raw_x = np.zeros((ny, nx + 1), np.float32), np.zeros((ny, nx + 1), np.float32)
+    qy, raw_y = np.zeros((ny + 1, nx), np.float32), np.zeros((ny + 1, nx), np.float32)
+    stats = {name: np.zeros(z.shape, np.float32) for name in ("max_speed", "time_of_max_depth", "max_hazard")}
+    stats["max_depth"] = h.copy()  # float64: compared with the depth on every step
+    stats["arrival_time"] = np.where(h > ARRIVAL_DEPTH, 0.0, np.nan).astype(np.float32)
     sums = np.zeros(6)  # gross rain, ground runoff, roof rain to ground and to network, drained, held on roofs
-    draining = bool(np.any(drain_rate > 0))
     volume = {"initial": float(h.sum() * cell_area), "inflow": 0.0, "outflow": 0.0}
     snapshots, snapshot_times = [], []
     next_snapshot = 0.0 if snapshot_every else math.inf
     t, p_before, steps = 0.0, 0.0, 0
     started = clock.perf_counter()
-    scratch = np.empty(z.shape)
+    scratch = np.ones((ny + 2, nx + 2))  # limiting factors with a ring of ones
+    drained, runoff = np.zeros(z.shape), np.zeros(z.shape)  # per cell, summed by numpy (see the kernels)
+    factor_total = float(factor.sum(dtype=np.float64))
+    draining = bool(np.any(drain_rate > 0))
     h_max = float(h.max())
     while t < duration - 1e-9:
         dt = min(max_step, alpha * dx / math.sqrt(kernels.G * max(h_max, 1e-3)), duration - t)
@@ -138,27 +144,25 @@ def simulate(
                 edge_levels[edge] = level.at(t + dt)
         p_after = storm.cumulative(t + dt) if storm is not None else 0.0
         if p_after > p_before:
-            gross, runoff, roofs_held = kernels.ground_rain(h, p_before, p_after, factor, s, lam, blocked, held)
-            to_ground, to_network = kernels.roof_rain(h, p_before, p_after, factor, blocked, held, receiver)
-            sums += (gross / 1000.0 * cell_area, runoff / 1000.0 * cell_area, to_ground * cell_area,
+            roofs_held, to_ground, to_network = kernels.add_rain(
+                h, p_before, p_after, factor, s, lam, blocked, roofs, receivers, roof_held, runoff)
+            gross = (p_after - p_before) * factor_total
+            sums += (gross / 1000.0 * cell_area, float(runoff.sum()) / 1000.0 * cell_area, to_ground * cell_area,
                      to_network * cell_area, 0.0, roofs_held / 1000.0 * cell_area)
-        if draining:
-            sums[4] += kernels.drain(h, drain_rate, dt) * cell_area
         p_before = p_after
         for (row, col), inflow in sources:
             added = inflow.volume(t, t + dt)
             h[row, col] += added / cell_area
             volume["inflow"] += added
-        kernels.face_fluxes(h, z, n2, blocked, qx, qy, qx_next, qy_next, dt, dx, theta, dry_depth, kinds, edge_levels,
-                            roots_x, roots_y)
-        qx, qx_next, qy, qy_next = qx_next, qx, qy_next, qy
-        kernels.limit_outflows(h, qx, qy, dt, dx, scratch)
-        volume["outflow"] += kernels.boundary_volume(qx, qy, dt, dx)
+        kernels.face_fluxes(h, z, n2, blocked, qx, qy, raw_x, raw_y, dt, dx, theta, dry_depth, kinds, edge_levels)
         t += dt
         steps += 1
-        h_max = kernels.update_depths(h, qx, qy, dt, dx, t, stats["max_depth"], stats["max_speed"],
-                                      stats["time_of_max_depth"], stats["arrival_time"], stats["max_hazard"],
-                                      ARRIVAL_DEPTH, dry_depth)
+        volume["outflow"] += kernels.update_depths(h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, dt, dx)
+        h_max = float(h.max())
+        if draining:
+            sums[4] += float(drained.sum()) * cell_area
+        kernels.track_maxima(h, qx, qy, t, stats["max_depth"], stats["time_of_max_depth"], stats["arrival_time"],
+                             stats["max_speed"], stats["max_hazard"], ARRIVAL_DEPTH, dry_depth)
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
     seconds = clock.perf_counter() - started
