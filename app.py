@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 import jumeau
+from jumeau.flood.storms import design_storm
 from jumeau.paths import DEMO_DIR, SCENARIO_DIR
 from viewer import data, views
 from viewer.style import apply_style
@@ -79,7 +80,11 @@ def run_view(site_path: str, scenario_paths: tuple[str, ...], runs: Path, result
     duration = columns[1].select_slider(text["duration"], [15, 30, 60, 120, 180, 360], value=int(storm["duration"])
                                         if storm["duration"] in (15, 30, 60, 120, 180, 360) else 60, key="run_duration")
     t_ref = columns[2].slider(text["t_ref"], 25.0, 45.0, float(heat["t_ref"]), 0.5, key="run_tref")
-    if st.button(text["run"], type="primary", key="run_button"):
+    run_column, preview_column = st.columns(2)
+    if preview_column.button(text["preview"], key="preview_button"):
+        views.screening_view(data.scenario_site(site_path, scenario_paths, base),
+                             design_storm(period, duration).total_depth, text, language)
+    if run_column.button(text["run"], type="primary", key="run_button"):
         base_id = base.split("__")[0]
         file, variant = data.forcing_variant(scenario_id=base_id, return_period=period,
                                              duration=duration, t_ref=t_ref, folder=runs / "_scenarios")

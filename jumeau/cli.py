@@ -221,14 +221,20 @@ def flood_(
     after_rain: Annotated[float, typer.Option(help="Minutes simulated after the rain.")] = 60,
     drainage: Annotated[float, typer.Option(help="Storm-sewer capacity on sealed cells (mm/h).")] = 20,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
+    screening: Annotated[bool, typer.Option(
+        "--screening", help="Instant bluespot screening (depressions and ponding, no dynamics) instead of the model.",
+    )] = False,
 ) -> None:
     """Run the flood model on a site for a design storm; print the volume balance."""
-    from jumeau.flood.site import flood_site
+    from jumeau.flood.site import flood_site, storm_of
     from jumeau.scenario import StormForcing
 
     loaded = load_site(site)
     forcing = StormForcing(return_period=return_period, duration=duration, after_rain=after_rain,
                            drainage_capacity=drainage)
+    if screening:
+        _screening(loaded, storm_of(forcing).total_depth, output)
+        return
     result = flood_site(loaded, forcing)
     _write_results(loaded, result, output, "flood", {"max_depth": "Blues", "hazard_rating": "magma_r",
                                                       "max_speed": "viridis", "arrival_time": "cividis"})
@@ -239,6 +245,27 @@ def flood_(
         if key.startswith("volume_"):
             balance.add_row(key.removeprefix("volume_"), f"{value:,.6g}")
     console.print(balance)
+
+
+def _screening(site: Site, storm_depth: float, output: Path) -> None:
+    """Bluespot screening: files like the model's plus a CSV of depressions, and the largest ones printed."""
+    from jumeau.flood.screening import screen
+    from jumeau.io.atomic import atomic_path
+
+    result, depressions = screen(site, storm_depth)
+    _write_results(site, result, output, "screening", {"ponding_depth": "Blues", "fill_depth": "Purples"})
+    with atomic_path(output / "screening_depressions.csv") as target:
+        depressions.to_csv(target, index=False)
+    table = Table(title=f"SCREENING, not a simulation — {storm_depth:.0f} mm storm: largest depressions",
+                  title_justify="left")
+    for column in ("depression", "area m²", "capacity m³", "runoff in m³", "filled", "buildings"):
+        table.add_column(column, justify="right")
+    for row in depressions.nlargest(10, "capacity_m3").itertuples():
+        table.add_row(str(row.depression), f"{row.area_m2:,.0f}", f"{row.capacity_m3:,.0f}", f"{row.runoff_m3:,.0f}",
+                      f"{row.filled_share:.0%}", str(row.buildings))
+    console.print(table)
+    console.print(f"{len(depressions)} depressions; {int(depressions['buildings'].sum())} buildings beside ponding "
+                  f"water; all of them in {output}/screening_depressions.csv")
 
 
 @app.command("heat")
@@ -273,7 +300,7 @@ def _write_results(site: Site, result, output: Path, stem: str, maps: dict[str, 
     write_netcdf(result, output / f"{stem}.nc")
     for name, cmap in maps.items():
         write_geotiff(result[name], output / f"{stem}_{name}.tif")
-        figure = draw_map(site, result[name], cmap=cmap, mask_zero=stem == "flood" and name != "arrival_time")
+        figure = draw_map(site, result[name], cmap=cmap, mask_zero=stem in ("flood", "screening") and name != "arrival_time")
         write_figure(figure, output / f"{stem}_{name}.png")
         plt.close(figure)
     console.print(f"results written to {output}/{stem}.nc and {stem}_*.tif, {stem}_*.png")

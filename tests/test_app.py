@@ -104,3 +104,11 @@ def test_a_bad_site_file_is_reported_in_plain_words(app, tmp_path):
     app.sidebar.text_input(key="site_path").set_value(str(tmp_path / "absent.yaml")).run()
     assert "Le site ne peut pas être chargé" in app.error[0].value
     assert "file not found" in app.error[0].value
+
+
+def test_instant_preview_is_a_labelled_screening(app):
+    app.button(key="preview_button").click().run()
+    assert not app.exception
+    notes = " ".join(i.value for i in app.info)
+    assert "Criblage, pas une simulation" in notes
+    assert len(app.dataframe) >= 1

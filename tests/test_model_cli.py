@@ -30,3 +30,15 @@ def test_model_commands_report_bad_input_plainly(city, tmp_path):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "--return-period" in result.output and "100" in result.output
+
+
+def test_flood_screening_writes_depressions_and_says_it_is_a_screening(city, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["flood", str(city.write()), "--screening", "--return-period", "50",
+                                      "-o", str(out)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "SCREENING, not a simulation" in result.output
+    for name in ("screening.nc", "screening_ponding_depth.tif", "screening_ponding_depth.png",
+                 "screening_depressions.csv"):
+        assert (out / name).stat().st_size > 0
+    assert not (out / "flood.nc").exists()

@@ -46,6 +46,16 @@ TEXT: dict[str, dict[str, str]] = {
         "t_ref": "Température à la campagne (°C)",
         "run": "Lancer",
         "run_done": "Calcul terminé : le scénario est dans la liste.",
+        "preview": "Aperçu instantané (criblage)",
+        "screening": "Criblage : où l'eau peut stagner",
+        "screening_note": ("Criblage, pas une simulation : les creux du terrain se remplissent avec le ruissellement "
+                           "d'une pluie de {depth:.0f} mm, sans écoulement ni réseau. Lancez le calcul pour les "
+                           "hauteurs d'eau simulées."),
+        "screening_area": "Surface (m²)",
+        "screening_capacity": "Volume du creux (m³)",
+        "screening_runoff": "Ruissellement reçu (m³)",
+        "screening_filled": "Rempli (%)",
+        "screening_buildings": "Bâtiments touchés",
         "run_failed": "Le calcul a échoué",
         "download_report": "Rapport de comparaison (HTML)",
         "download_indicators": "Indicateurs (CSV)",
@@ -104,6 +114,16 @@ TEXT: dict[str, dict[str, str]] = {
         "t_ref": "Countryside temperature (°C)",
         "run": "Run",
         "run_done": "Done: the scenario is in the list.",
+        "preview": "Instant preview (screening)",
+        "screening": "Screening: where water can pond",
+        "screening_note": ("A screening, not a simulation: the terrain's hollows fill with the runoff of a "
+                           "{depth:.0f} mm storm, with no flow dynamics and no sewers. Run the computation for "
+                           "simulated depths."),
+        "screening_area": "Area (m²)",
+        "screening_capacity": "Hollow volume (m³)",
+        "screening_runoff": "Runoff received (m³)",
+        "screening_filled": "Filled (%)",
+        "screening_buildings": "Buildings touched",
         "run_failed": "The computation failed",
         "download_report": "Comparison report (HTML)",
         "download_indicators": "Indicators (CSV)",

@@ -219,6 +219,22 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
     st.caption(text["scene_help"])
 
 
+def screening_view(site: Site, storm_depth: float, text: dict, language: str) -> None:
+    """The instant bluespot screening of a storm: where water can pond, labelled as no simulation."""
+    from jumeau.flood.screening import screen
+
+    result, depressions = screen(site, storm_depth)
+    st.info(text["screening_note"].format(depth=storm_depth))
+    depth = result["ponding_depth"]
+    static_map(site, depth, "Blues", (0.0, max(float(depth.max()), 0.05)),
+               f"{text['screening']} — {storm_depth:.0f} mm", language, True)
+    largest = depressions.nlargest(8, "capacity_m3")
+    st.dataframe(pd.DataFrame({
+        text["screening_area"]: largest["area_m2"].round(0), text["screening_capacity"]: largest["capacity_m3"].round(0),
+        text["screening_runoff"]: largest["runoff_m3"].round(0), text["screening_filled"]: (100 * largest["filled_share"]).round(0),
+        text["screening_buildings"]: largest["buildings"]}), hide_index=True)
+
+
 # -- compare ---------------------------------------------------------------------------
 
 def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text: dict, language: str,

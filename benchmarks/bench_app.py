@@ -1,0 +1,211 @@
+"""Viewer benchmark: the Streamlit app on the demo district, timed in a real headless Chromium.
+
+Run from the repository root with the project's Python (``pip install -e '.[dev]'`` and
+Debian's ``chromium``)::
+
+    .venv/bin/python benchmarks/bench_app.py                  # figures
+    .venv/bin/python benchmarks/bench_app.py --screenshots    # also docs/screenshots/demo-*.png
+
+The demo scenarios are computed once into ``benchmarks/results/app-runs`` (the warm
+cache; minutes the first time, nothing afterwards). Then, ``ROUNDS`` times, a fresh
+``streamlit run app.py`` process is started and a new browser page opened on it:
+
+* **first complete page, warm cache**: from starting the server process to the page
+  showing the headline indicators and the map with the app idle — what a user waits
+  for after typing the README's command once results exist (target ≤ 10 s);
+* **page on a running server**: the same from a new browser tab on that server;
+* **scenario switch**: in workshop mode, from clicking a scenario's button to its
+  indicators shown with the app idle, every demo scenario in turn (target ≤ 1 s);
+* **3-D view**: from clicking the "Vue 3D" tab to a WebGL canvas in its frame, and the
+  size of the scene page sent to the browser (building it is timed in ``bench_scene.py``).
+
+Medians over rounds are printed and written to ``benchmarks/results/app.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from jumeau.paths import DEMO_DIR, SCENARIO_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+RUNS = RESULTS_DIR / "app-runs"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROUNDS = 3
+FIRST_PAGE_TARGET_S = 10.0
+SWITCH_TARGET_S = 1.0
+BROWSER_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def warm_cache() -> None:
+    from jumeau.runner import run
+
+    started = time.perf_counter()
+    report = run(DEMO_DIR / "site.yaml", sorted(SCENARIO_DIR.glob("*.yaml")), RUNS, workers=2)
+    if report.failed:
+        raise SystemExit(report.table())
+    print(f"demo results ready in {RUNS} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "JUMEAU_RUNS": str(RUNS)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return process, url
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("the Streamlit server did not start within 60 s")
+
+
+def metrics(page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def wait_idle(page, timeout: float = 120.0) -> None:
+    """Until Streamlit has finished the script run: no 'running' status widget, no stale elements."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_timeout(50)  # let the click's rerun start before looking for its end
+    while time.monotonic() < deadline:
+        busy = page.evaluate(
+            "() => !!document.querySelector('[data-testid=\"stStatusWidget\"]') ||"
+            " !!document.querySelector('[data-stale=\"true\"]')")
+        if not busy:
+            return
+        page.wait_for_timeout(20)
+    raise SystemExit("the app did not become idle")
+
+
+def complete_page(page, url: str) -> None:
+    page.goto(url)
+    page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=120_000)
+    page.locator('[data-testid="stImage"] img, [data-testid="stPlotlyChart"], img').first.wait_for(timeout=120_000)
+    wait_idle(page)
+    if page.locator('[data-testid="stException"]').count():
+        raise SystemExit("the app shows an exception")
+
+
+def switch_times(page, titles: list[str]) -> list[float]:
+    times = []
+    for title in titles:
+        before = metrics(page)
+        started = time.perf_counter()
+        page.get_by_role("button", name=title, exact=True).click()
+        deadline = time.monotonic() + 30
+        while metrics(page) == before and time.monotonic() < deadline:
+            page.wait_for_timeout(10)
+        wait_idle(page)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def scene_time(page) -> tuple[float, float]:
+    started = time.perf_counter()
+    page.get_by_role("tab", name="Vue 3D").click()
+    frame = page.locator("iframe").first
+    frame.wait_for(timeout=120_000)
+    frame.content_frame.locator("canvas").first.wait_for(timeout=120_000)
+    seconds = time.perf_counter() - started
+    size = frame.evaluate("f => (f.srcdoc || '').length")
+    return seconds, size / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screenshots", action="store_true", help="save planner and workshop screenshots of the demo")
+    options = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from jumeau.scenario import load_scenario
+
+    warm_cache()
+    titles = [load_scenario(path).title for path in sorted(SCENARIO_DIR.glob("*.yaml"))]
+    first, again, switches, scenes, sizes = [], [], [], [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        for round_number in range(ROUNDS):
+            started = time.perf_counter()
+            process, url = start_server()
+            try:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                complete_page(page, url)
+                first.append(time.perf_counter() - started)
+                if options.screenshots and round_number == 0:
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SCREENSHOTS / "demo-planner.png"))
+                page.close()
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                started = time.perf_counter()
+                complete_page(page, f"{url}/?atelier=1")
+                again.append(time.perf_counter() - started)
+                switches.extend(switch_times(page, titles[1:] + titles[:1]))
+                if options.screenshots and round_number == 0:
+                    page.get_by_role("button", name=titles[-1], exact=True).click()
+                    wait_idle(page)
+                    page.screenshot(path=str(SCREENSHOTS / "demo-workshop.png"))
+                seconds, megabytes = scene_time(page)
+                scenes.append(seconds)
+                sizes.append(megabytes)
+                page.close()
+            finally:
+                process.terminate()
+                process.wait(timeout=20)
+        browser.close()
+    rows = [
+        {"stage": "first complete page, fresh server, warm cache", "seconds": statistics.median(first),
+         "min": min(first), "target": FIRST_PAGE_TARGET_S},
+        {"stage": "complete page, new tab on a running server (workshop)", "seconds": statistics.median(again),
+         "min": min(again), "target": None},
+        {"stage": f"scenario switch (median of {len(switches)})", "seconds": statistics.median(switches),
+         "min": min(switches), "target": SWITCH_TARGET_S},
+        {"stage": "scenario switch, slowest", "seconds": max(switches), "min": None, "target": None},
+        {"stage": "3-D tab click to WebGL canvas", "seconds": statistics.median(scenes), "min": min(scenes),
+         "target": None},
+        {"stage": f"3-D scene page size: {statistics.median(sizes):.1f} MB", "seconds": None, "min": None,
+         "target": None},
+    ]
+    failed = False
+    print(f"{'stage':56} {'median s':>9} {'min s':>7} {'target':>8}  result")
+    for row in rows:
+        passed = row["target"] is None or row["seconds"] <= row["target"]
+        failed |= not passed
+        seconds = f"{row['seconds']:.2f}" if row["seconds"] is not None else ""
+        minimum = f"{row['min']:.2f}" if row["min"] is not None else ""
+        target = f"≤ {row['target']:.0f} s" if row["target"] else ""
+        verdict = "" if row["target"] is None else "pass" if passed else "MISS"
+        print(f"{row['stage']:56} {seconds:>9} {minimum:>7} {target:>8}  {verdict}")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / "app.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
