@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from targets import report
+
 from jumeau.paths import DEMO_DIR, SCENARIO_DIR
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -73,18 +75,8 @@ def main() -> None:
     if 1 in cold:
         rows.append({"stage": "scaling: cold 1 worker / cold 2 workers", "seconds": None,
                      "ratio": cold[1] / cold[2], "target": None})
-    failed = False
-    print(f"{'stage':58} {'seconds':>9} {'ratio':>7} {'target':>9}  result")
-    for row in rows:
-        passed = row["target"] is None or row["seconds"] <= row["target"]
-        failed |= not passed
-        seconds = f"{row['seconds']:.2f}" if row["seconds"] is not None else "—"
-        ratio = f"{row['ratio']:.2f}×" if "ratio" in row else ""
-        target = f"≤ {row['target']:.0f} s" if row["target"] else ""
-        print(f"{row['stage']:58} {seconds:>9} {ratio:>7} {target:>9}  {'' if not row['target'] else 'pass' if passed else 'MISS'}")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / ("runs-quick.json" if options.quick else "runs.json")).write_text(json.dumps(rows, indent=1))
-    sys.exit(1 if failed else 0)
+    met = report(rows, RESULTS_DIR / ("runs-quick.json" if options.quick else "runs.json"))
+    sys.exit(0 if met else 1)
 
 
 if __name__ == "__main__":

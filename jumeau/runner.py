@@ -254,6 +254,18 @@ def _site(path: str) -> Site:
     return load_site(path)
 
 
+def _share_cores(threads: int) -> None:
+    """Give each worker process its share of the cores for numba's parallel kernels.
+
+    Two workers with a thread per core each put four threads on two cores: the flood
+    solver's kernels wait at a barrier for a descheduled thread on every step, and each
+    scenario ran five times slower than alone.
+    """
+    import numba
+
+    numba.set_num_threads(threads)
+
+
 def _task(site_path: str, scenario_paths: tuple[str, ...], scenario_id: str, folder: str, key: str,
           inputs: dict[str, str]) -> ScenarioRun:
     """What a worker process (or Dask worker) runs: it loads the site and scenarios itself."""
@@ -319,7 +331,9 @@ def _execute(todo: list[tuple], workers: int | None, client, site: Site, scenari
         return
     # spawn: a forked child would inherit numba's and GDAL's threads in an unknown state
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores,
+                                                initargs=(threads,)) as pool:
         futures = [pool.submit(_task, *args) for args in todo]
         for future in concurrent.futures.as_completed(futures):
             yield future.result()

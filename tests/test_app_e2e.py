@@ -8,29 +8,20 @@ Screenshots land in ``tests/artifacts/``.
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from viewer.launch import serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,28 +37,9 @@ def server(tmp_path_factory):
     runs = folder / "runs"
     report = run(site, scenarios, runs, workers=1)
     assert not report.failed, report.table()
-    port = free_port()
-    env = {**os.environ, "JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"),
-           "JUMEAU_RUNS": str(runs)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode(errors="replace"))
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"), "JUMEAU_RUNS": str(runs)}
+    with serve(env, cwd=folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

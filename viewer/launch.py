@@ -1,0 +1,53 @@
+"""Start the viewer as a headless Streamlit server on a free port (end-to-end tests, benchmarks)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) -> Iterator[str]:
+    """Run ``streamlit run app.py`` with ``env`` added to this process's; yield its URL once healthy.
+
+    The server's output goes to a temporary file, shown in the error if it never answers.
+    """
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        log.seek(0)
+                        raise RuntimeError(f"the viewer did not start:\n{log.read().decode(errors='replace')}") from None
+                    time.sleep(0.05)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
