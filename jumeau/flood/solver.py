@@ -122,16 +122,16 @@ def simulate(
     stats = {name: np.zeros(z.shape, np.float32) for name in ("max_speed", "time_of_max_depth", "max_hazard")}
     stats["max_depth"] = h.copy()  # float64: compared with the depth on every step
     stats["arrival_time"] = np.where(h > ARRIVAL_DEPTH, 0.0, np.nan).astype(np.float32)
-    sums = np.zeros(6)  # gross rain, ground runoff, roof rain to ground and to network, drained, held on roofs
+    rain_sums = np.zeros(4)  # gross rain, roof rain to the ground and to the network, held on roofs (m³)
     volume = {"initial": float(h.sum() * cell_area), "inflow": 0.0, "outflow": 0.0}
     snapshots, snapshot_times = [], []
     next_snapshot = 0.0 if snapshot_every else math.inf
     t, p_before, steps = 0.0, 0.0, 0
     started = clock.perf_counter()
     scratch = np.ones((ny + 2, nx + 2))  # limiting factors with a ring of ones
-    drained, runoff = np.zeros(z.shape), np.zeros(z.shape)  # per cell, summed by numpy (see the kernels)
+    # per cell, the cumulative ground runoff (mm) and water drained (m), summed at the end (see the kernels)
+    runoff, drained = np.zeros(z.shape), np.zeros(z.shape)
     factor_total = float(factor.sum(dtype=np.float64))
-    draining = bool(np.any(drain_rate > 0))
     h_max = float(h.max())
     while t < duration - 1e-9:
         dt = min(max_step, alpha * dx / math.sqrt(kernels.G * max(h_max, 1e-3)), duration - t)
@@ -147,8 +147,8 @@ def simulate(
             roofs_held, to_ground, to_network = kernels.add_rain(
                 h, p_before, p_after, factor, s, lam, blocked, roofs, receivers, roof_held, runoff)
             gross = (p_after - p_before) * factor_total
-            sums += (gross / 1000.0 * cell_area, float(runoff.sum()) / 1000.0 * cell_area, to_ground * cell_area,
-                     to_network * cell_area, 0.0, roofs_held / 1000.0 * cell_area)
+            rain_sums += (gross / 1000.0 * cell_area, to_ground * cell_area, to_network * cell_area,
+                          roofs_held / 1000.0 * cell_area)
         p_before = p_after
         for (row, col), inflow in sources:
             added = inflow.volume(t, t + dt)
@@ -159,22 +159,23 @@ def simulate(
         steps += 1
         volume["outflow"] += kernels.update_depths(h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, dt, dx)
         h_max = float(h.max())
-        if draining:
-            sums[4] += float(drained.sum()) * cell_area
         kernels.track_maxima(h, qx, qy, t, stats["max_depth"], stats["time_of_max_depth"], stats["arrival_time"],
                              stats["max_speed"], stats["max_hazard"], ARRIVAL_DEPTH, dry_depth)
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
     seconds = clock.perf_counter() - started
+    gross, to_ground, to_network, held_on_roofs = rain_sums
+    ground_runoff = float(runoff.sum()) / 1000.0 * cell_area
+    sewers = float(drained.sum()) * cell_area
     stored = float(h.sum() * cell_area)
     balance = {
-        "volume_initial": volume["initial"], "volume_rain": sums[0], "volume_inflow": volume["inflow"],
-        "volume_infiltration": sums[0] - sums[1] - sums[2] - sums[3] - sums[5],
-        "volume_roof_retained": sums[5], "volume_drainage": sums[3] + sums[4],
+        "volume_initial": volume["initial"], "volume_rain": gross, "volume_inflow": volume["inflow"],
+        "volume_infiltration": gross - ground_runoff - to_ground - to_network - held_on_roofs,
+        "volume_roof_retained": held_on_roofs, "volume_drainage": to_network + sewers,
         "volume_outflow": volume["outflow"], "volume_stored": stored,
     }
-    entered = volume["initial"] + sums[1] + sums[2] + volume["inflow"]
-    left = sums[4] + volume["outflow"] + stored
+    entered = volume["initial"] + ground_runoff + to_ground + volume["inflow"]
+    left = sewers + volume["outflow"] + stored
     balance["volume_error"] = entered - left
     balance["volume_relative_error"] = (entered - left) / max(entered, 1e-12)
     balance.update(steps=steps, wall_seconds=seconds, cell_updates_per_second=steps * z.size / max(seconds, 1e-9))
