@@ -254,16 +254,18 @@ def _site(path: str) -> Site:
     return load_site(path)
 
 
-def _share_cores(threads: int) -> None:
-    """Give each worker process its share of the cores for numba's parallel kernels.
+def _passive_threads() -> None:
+    """Worker processes use every core for numba's kernels, but wait at barriers asleep.
 
-    Two workers with a thread per core each put four threads on two cores: the flood
-    solver's kernels wait at a barrier for a descheduled thread on every step, and each
-    scenario ran five times slower than alone.
+    With OpenMP's default spinning, two workers with two threads each on two cores made
+    every scenario five times slower (each step's kernels wait for a descheduled thread);
+    one thread per worker instead leaves a core idle while the last scenario runs alone.
+    The policy must be set before numba starts its threading layer.
     """
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     import numba
 
-    numba.set_num_threads(threads)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
 def _task(site_path: str, scenario_paths: tuple[str, ...], scenario_id: str, folder: str, key: str,
@@ -331,9 +333,8 @@ def _execute(todo: list[tuple], workers: int | None, client, site: Site, scenari
         return
     # spawn: a forked child would inherit numba's and GDAL's threads in an unknown state
     context = multiprocessing.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_share_cores,
-                                                initargs=(threads,)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                initializer=_passive_threads) as pool:
         futures = [pool.submit(_task, *args) for args in todo]
         for future in concurrent.futures.as_completed(futures):
             yield future.result()
