@@ -132,18 +132,20 @@ def main() -> None:
     site_now = data.scenario_site(site_path, scenario_paths, shown)
     everything = list(results.values())
     names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])
-    tabs = dict(zip(names, st.tabs([text[n] for n in names]), strict=True))
-    with tabs["tab_map"]:
+    # One view at a time: Streamlit draws every tab on every rerun, so a scenario switch
+    # would redraw maps, the 3-D scene and the comparison nobody is looking at.
+    view = st.radio(text["view"], names, format_func=text.get, horizontal=True, key="view",
+                    label_visibility="collapsed")
+    if view == "tab_map":
         views.map_view(site_now, result, baseline, everything, text, language, workshop)
-    with tabs["tab_3d"]:
+    elif view == "tab_3d":
         views.scene_view(site_now, result, baseline, everything, text, language)
-    with tabs["tab_compare"]:
+    elif view == "tab_compare":
         views.compare_view(site, results, "baseline", text, language, workshop)
-    if not workshop:
-        with tabs["tab_run"]:
-            run_view(site_path, scenario_paths, runs, results, text, language)
-        with tabs["tab_download"]:
-            views.downloads_view(results, shown, runs, "baseline", text, language)
+    elif view == "tab_run":
+        run_view(site_path, scenario_paths, runs, results, text, language)
+    else:
+        views.downloads_view(results, shown, runs, "baseline", text, language)
 
 
 if __name__ == "__main__":  # Streamlit runs the script as __main__; worker processes import it as __mp_main__

@@ -103,7 +103,7 @@ def switch_times(page, titles: list[str]) -> list[float]:
 
 def scene_time(page) -> tuple[float, float]:
     started = time.perf_counter()
-    page.get_by_role("tab", name="Vue 3D").click()
+    page.get_by_text("Vue 3D", exact=True).click()
     frame = page.locator("iframe").first
     frame.wait_for(timeout=120_000)
     frame.content_frame.locator("canvas").first.wait_for(timeout=120_000)

@@ -84,6 +84,7 @@ def test_workshop_mode_from_the_url(workspace, monkeypatch):
 
 
 def test_compare_and_weights_change_the_ranking(app):
+    app.radio(key="view").set_value("tab_compare").run()
     app.selectbox(key="cmp_b").set_value("depave").run()
     assert not app.exception
     tables = app.dataframe
@@ -107,8 +108,17 @@ def test_a_bad_site_file_is_reported_in_plain_words(app, tmp_path):
 
 
 def test_instant_preview_is_a_labelled_screening(app):
+    app.radio(key="view").set_value("tab_run").run()
     app.button(key="preview_button").click().run()
     assert not app.exception
     notes = " ".join(i.value for i in app.info)
     assert "Criblage, pas une simulation" in notes
     assert len(app.dataframe) >= 1
+
+
+def test_every_view_draws_without_error(app):
+    for view in ("tab_3d", "tab_compare", "tab_run", "tab_download", "tab_map"):
+        app.radio(key="view").set_value(view).run()
+        assert not app.exception, view
+    app.radio(key="view").set_value("tab_3d").run()
+    assert any("scene" in str(element.proto) for element in app.get("iframe")), "the 3-D page is not embedded"

@@ -78,7 +78,7 @@ def test_app_loads_switches_scenario_and_shows_3d(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "workshop.png"), full_page=True)
 
-    page.get_by_role("tab", name="Vue 3D").click()
+    page.get_by_text("Vue 3D", exact=True).click()
     frame_element = page.locator("iframe").first
     frame_element.wait_for(timeout=120_000)
     frame = frame_element.content_frame
@@ -104,7 +104,7 @@ def test_planner_mode_shows_maps_and_comparison(server, browser):
     page.locator("[data-testid=\"stImage\"] img, img").first.wait_for(timeout=120_000)  # the map
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=False)
-    page.get_by_role("tab", name="Comparer").click()
+    page.get_by_text("Comparer", exact=True).click()
     page.get_by_text("Tableau de bord de la valeur publique").first.wait_for(timeout=120_000)
     no_exception(page)
     page.close()

@@ -21,7 +21,7 @@ from jumeau.render.maps import draw_map
 from jumeau.render.report import render_html
 from jumeau.site import Site
 from viewer import scene3d
-from viewer.data import Result
+from viewer.data import Result, cache_key
 from viewer.text import QUESTIONS
 
 # Result layers the viewer offers: grid variable -> (text key, colormap, transparent zeros).
@@ -47,6 +47,11 @@ def colour_range(results: list[Result], name: str) -> tuple[float, float]:
     if LAYERS[name][2]:
         low = 0.0
     return (low, high) if high > low else (low, low + 1.0)
+
+
+def layer_key(result: Result, name: str) -> str:
+    """What a result layer is: its folder, the run's cache key (it changes when the run does) and its name."""
+    return f"{result.folder}:{cache_key(result.folder)}:{name}"
 
 
 def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
@@ -138,11 +143,29 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
 # -- maps ----------------------------------------------------------------------------
 
 def static_map(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str,
-               language: str, mask_zero: bool) -> None:
+               language: str, mask_zero: bool, key: str | None = None) -> None:
+    """A 2-D map as a PNG; with ``key`` (what the layer is, e.g. its result folder and name)
+    the image is drawn once per server, so switching back to a scenario is instant."""
+    if key is None:
+        st.image(_map_png(site, layer, cmap, limits, title, language, mask_zero))
+    else:
+        st.image(_cached_map_png(site, layer, cmap, limits, title, language, mask_zero, key))
+
+
+def _map_png(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str, language: str,
+             mask_zero: bool) -> bytes:
     figure = draw_map(site, layer, cmap=cmap, vmin=limits[0], vmax=limits[1], title=title, language=language,
                       mask_zero=mask_zero)
-    st.pyplot(figure, clear_figure=True)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
+    return buffer.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_map_png(_site: Site, _layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str,
+                    language: str, mask_zero: bool, key: str) -> bytes:
+    return _map_png(_site, _layer, cmap, limits, title, language, mask_zero)
 
 
 def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
@@ -199,7 +222,8 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         name = choice
         layer = result.grids[name]
         limits, cmap, mask = colour_range(all_results, name), LAYERS[name][1], LAYERS[name][2]
-    static_map(site, layer, cmap, limits, f"{result.title[language]} — {label[choice]}", language, mask)
+    static_map(site, layer, cmap, limits, f"{result.title[language]} — {label[choice]}", language, mask,
+               key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}")
     if not workshop:
         hover_map(site, result, layer, cmap, limits, text)
 
@@ -251,11 +275,12 @@ def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text:
     for column, result in ((left, a), (right, b)):
         with column:
             static_map(site, result.grids[name], LAYERS[name][1], limits, result.title[language], language,
-                       LAYERS[name][2])
+                       LAYERS[name][2], key=layer_key(result, name))
     diff = b.grids[name] - a.grids[name]
     diff.attrs = {"units": a.grids[name].attrs.get("units", ""), "long_name": text["difference_map"]}
     bound = float(np.nanmax(np.abs(diff.values))) or 1e-3
-    static_map(site, diff.rename("difference"), "RdBu_r", (-bound, bound), text["difference_map"], language, True)
+    static_map(site, diff.rename("difference"), "RdBu_r", (-bound, bound), text["difference_map"], language, True,
+               key=f"{layer_key(a, name)}:{layer_key(b, name)}")
     st.subheader(text["indicators"])
     indicator_table(a, b, language, text)
     scorecard_view(results, baseline_id, text, language, workshop)
