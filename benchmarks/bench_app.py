@@ -149,6 +149,9 @@ def main() -> None:
                 seconds, megabytes = scene_time(page)
                 scenes.append(seconds)
                 sizes.append(megabytes)
+                if options.screenshots and round_number == 0:
+                    page.wait_for_timeout(3000)  # vtk.js draws its first frame after the canvas appears
+                    page.locator("iframe").first.screenshot(path=str(SCREENSHOTS / "demo-3d.png"))
                 page.close()
         browser.close()
     rows = [

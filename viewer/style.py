@@ -13,6 +13,11 @@ h1 { font-size: 3.2rem !important; } h2 { font-size: 2.4rem !important; } h3 { f
 [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; color: #000 !important; }
 [data-testid="stMetricDelta"] { font-size: 1.5rem !important; }
 .stButton button { font-size: 1.7rem !important; padding: 1rem 1.6rem !important; min-height: 4.5rem; border: 3px solid #000 !important; }
+/* a scenario's whole title on its button, on two lines if need be, never cut with "…" */
+.stButton button p { font-size: 1.3rem !important; font-weight: 700; white-space: normal !important;
+                     overflow: visible !important; text-overflow: clip !important; line-height: 1.25;
+                     word-break: normal !important; overflow-wrap: normal !important; }
+[data-testid="stRadio"] label p { font-size: 1.35rem !important; }
 .stApp { background: #fff; color: #000; }
 .question { font-size: 1.7rem; font-weight: 700; margin-top: .6rem; }
 .explain { font-size: 1.25rem; color: #222; }

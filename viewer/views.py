@@ -85,7 +85,7 @@ def scenario_picker(results: dict[str, Result], text: dict, language: str, works
         for number, scenario in enumerate(ids):
             # on_click runs before the page is drawn again, so the new choice is highlighted at once
             columns[number % len(columns)].button(
-                results[scenario].title[language], key=f"pick_{scenario}", use_container_width=True,
+                results[scenario].title[language], key=f"pick_{scenario}", width="stretch",
                 type="primary" if scenario == current else "secondary",
                 on_click=st.session_state.__setitem__, args=("scenario", scenario))
         st.session_state.setdefault("scenario", current)
@@ -136,7 +136,7 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
     colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
     st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
                  .format({first.title[language]: "{:,.2f}", second.title[language]: "{:,.2f}", "Δ": "{:+,.2f}"}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     return table
 
 
@@ -202,7 +202,7 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
         tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
                          f"{{residents}}<br>{text['t_air']} : {{t_air}}<br>{text['wall_depth']} : {{wall_depth}}"},
     )
-    st.pydeck_chart(deck, use_container_width=True)
+    st.pydeck_chart(deck, width="stretch")
     st.caption(text["buildings_hover"])
 
 
@@ -239,7 +239,7 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
             cache[key] = scene3d.scene_html(site, result.grids[choice], result.grids["max_depth"],
                                             colour_range(all_results, choice), language)
     page = cache[key]
-    st.components.v1.html(page, height=620)
+    st.iframe(page, height=620)
     st.caption(text["scene_help"])
 
 
@@ -303,7 +303,7 @@ def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, lan
     })
     st.dataframe(shown.style.format(precision=2).background_gradient(cmap="RdBu", vmin=-1, vmax=1,
                                                                      subset=shown.columns[2:]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.bar_chart(shown.set_index(text["scenario"])[[text["created"], text["destroyed"]]], horizontal=True)
 
 
