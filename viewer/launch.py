@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,7 @@ def serve(env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) ->
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the scenario workers it spawns stop with it
         )
         try:
             url = f"http://127.0.0.1:{port}"
@@ -49,5 +51,16 @@ def serve(env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) ->
                     time.sleep(0.05)
             yield url
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server and its workers; a server busy computing ignores SIGTERM for long, so then kill."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
