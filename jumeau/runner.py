@@ -260,12 +260,10 @@ def _passive_threads() -> None:
     With OpenMP's default spinning, two workers with two threads each on two cores made
     every scenario five times slower (each step's kernels wait for a descheduled thread);
     one thread per worker instead leaves a core idle while the last scenario runs alone.
-    The policy must be set before numba starts its threading layer.
+    OpenMP reads the policy when numba first starts its threading layer, at the worker's
+    first parallel kernel, after this initializer.
     """
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-    import numba
-
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
 def _task(site_path: str, scenario_paths: tuple[str, ...], scenario_id: str, folder: str, key: str,

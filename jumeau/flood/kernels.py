@@ -141,10 +141,10 @@ def update_depths(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, dt, dx):
     see the same discharge and mass is conserved exactly. ``factor`` is scratch of shape
     (ny + 2, nx + 2) whose outer ring holds 1 (the world outside never limits). Then
     ``h += Δt (inflow − outflow) / Δx``, less up to ``drain_rate`` (m/s) × Δt of standing
-    water on sewer-connected cells (the depth taken is added to ``drained``, per cell). Round-off below
-    zero (the limiter leaves at most a few ulps) is clipped. Returns the volume (m³) that
-    left through the edges (negative: entered), from the same limited discharges as the
-    depths so the balance closes.
+    water on sewer-connected cells (the depth taken is added to ``drained``, per cell).
+    Round-off below zero (the limiter leaves at most a few ulps) is clipped. Returns the
+    volume (m³) that left through the edges (negative: entered), from the same float64
+    limited discharges as the depths (not the stored float32 ones) so the balance closes.
 
     The cell loops select rather than branch and hold no running sum or maximum, so that
     they vectorise (a reduction alone made the loop five times slower).
@@ -168,15 +168,17 @@ def update_depths(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, dt, dx):
             taken = min(drain_rate[i, j] * dt, d)
             drained[i, j] += taken
             h[i, j] = d - taken
-        qx[i, nx] = _limited(raw_x[i, nx], factor[i + 1, nx], 1.0)
-    for j in range(nx):
-        qy[ny, j] = _limited(raw_y[ny, j], factor[ny, j + 1], 1.0)
-    # Edge outflow from the limited discharges recomputed as in the cell loop (float64, not the stored float32).
+    # The east and south edge faces belong to no cell's west or north: stored here. The
+    # west and north ones were stored by the cell loop; recomputed here identically.
     outflow = 0.0
     for i in range(ny):
-        outflow += _limited(raw_x[i, nx], factor[i + 1, nx], 1.0) - _limited(raw_x[i, 0], 1.0, factor[i + 1, 1])
+        east = _limited(raw_x[i, nx], factor[i + 1, nx], 1.0)
+        qx[i, nx] = east
+        outflow += east - _limited(raw_x[i, 0], 1.0, factor[i + 1, 1])
     for j in range(nx):
-        outflow += _limited(raw_y[ny, j], factor[ny, j + 1], 1.0) - _limited(raw_y[0, j], 1.0, factor[1, j + 1])
+        south = _limited(raw_y[ny, j], factor[ny, j + 1], 1.0)
+        qy[ny, j] = south
+        outflow += south - _limited(raw_y[0, j], 1.0, factor[1, j + 1])
     return outflow * dt * dx
 
 

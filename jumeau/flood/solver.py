@@ -110,7 +110,7 @@ def simulate(
     if roof_rain not in ("ground", "network"):
         raise ModelError(f"roof_rain: {roof_rain!r}; use 'ground' or 'network'.")
     roofs = np.flatnonzero(blocked)
-    receivers = _roof_receivers(blocked).ravel()[roofs] if roof_rain == "ground" else np.full(roofs.size, -1, np.int64)
+    receivers = _roof_receivers(blocked, roofs) if roof_rain == "ground" else np.full(roofs.size, -1, np.int64)
     roof_held = held.ravel()[roofs]
     kinds, levels = _boundaries(boundary)
     edge_levels = np.zeros(4)
@@ -226,14 +226,14 @@ def _storm(rain, duration: float) -> Storm | None:
     return rain
 
 
-def _roof_receivers(blocked: np.ndarray) -> np.ndarray:
-    """For each blocked cell, the flat index of the nearest ground cell (its downpipe)."""
-    if not blocked.any():
-        return np.full(blocked.shape, -1, np.int64)
+def _roof_receivers(blocked: np.ndarray, roofs: np.ndarray) -> np.ndarray:
+    """For each roof cell (flat indices ``roofs``), the flat index of the nearest ground cell (its downpipe)."""
+    if not roofs.size:
+        return np.empty(0, np.int64)
     if blocked.all():
         raise ModelError("blocked: every cell is blocked; no ground for the water to flow on.")
     _, (rows, cols) = ndimage.distance_transform_edt(blocked, return_indices=True)
-    return np.where(blocked, rows * blocked.shape[1] + cols, -1).astype(np.int64)
+    return (rows * blocked.shape[1] + cols).ravel()[roofs].astype(np.int64)
 
 
 def _boundaries(boundary) -> tuple[np.ndarray, list]:
