@@ -2,7 +2,7 @@
 
 Run with ``streamlit run app.py``; add ``?atelier=1`` to the address for the workshop
 mode (large type, plain French, no technical controls). UI only: every number comes
-from the engine's public API (``jumeau.runner``, ``jumeau.compare``, ``jumeau.render``),
+from the engine's public API (``jumeau.study.runner``, ``jumeau.study.compare``, ``jumeau.render``),
 through the small page functions of the ``viewer`` package.
 """
 
@@ -14,16 +14,19 @@ from pathlib import Path
 import streamlit as st
 
 import jumeau
-from jumeau.flood.storms import design_storm
-from jumeau.paths import DEMO_DIR, SCENARIO_DIR
+from jumeau.flood.model import StormForcing, storm_of
+from jumeau.heat.model import HeatForcing
+from jumeau.io.schema import field_range
+from jumeau.plan.scenario import ScenarioSet
 from viewer import data, views
 from viewer.style import apply_style
 from viewer.text import TEXT
 
 WORKSHOP_PARAMS = ("atelier", "workshop")
+ROOT = Path(__file__).resolve().parent
 # Deployments (and the end-to-end tests) choose the defaults without touching the code.
-DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(DEMO_DIR / "site.yaml"))
-DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(SCENARIO_DIR))
+DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.yaml"))
+DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 
 
@@ -51,9 +54,9 @@ def site_choice(text: dict, workshop: bool) -> str:
     return path
 
 
-def compute(site_path: str, scenario_paths: tuple[str, ...], runs: Path, text: dict, only=None) -> None:
+def compute(site: jumeau.Site, scenarios: ScenarioSet, runs: Path, text: dict, only=None) -> None:
     """Run what is not cached yet, with a progress bar; failures are shown, not raised."""
-    total = len(only) if only else len(data.load_scenarios(scenario_paths))
+    total = len(only) if only else len(scenarios)
     bar = st.progress(0.0, text=text["computing"])
     done = []
 
@@ -61,35 +64,49 @@ def compute(site_path: str, scenario_paths: tuple[str, ...], runs: Path, text: d
         done.append(result)
         bar.progress(len(done) / total, text=f"{text['computing']} {result.scenario} ({len(done)}/{total})")
 
-    report = data.ensure_results(site_path, scenario_paths, runs, progress=advance, only=only)
+    report = data.ensure_results(site, scenarios, runs, progress=advance, only=only)
     bar.empty()
     for failed in report.failed:
         st.error(f"{failed.scenario} : {failed.error}")
 
 
-def run_view(site_path: str, scenario_paths: tuple[str, ...], runs: Path, results: dict, text: dict,
+def _choice(model, name: str, current: float, label: str, key: str, column) -> float:
+    """A menu over the schema's suggested values (the current one kept if it is not among them)."""
+    spec = field_range(model, name)
+    options = sorted({*spec.choices, current})
+    return column.select_slider(label, options, value=current, key=key)
+
+
+def _slider(model, name: str, current: float, label: str, key: str, column) -> float:
+    """A slider over the schema's typical range, never outside its bounds."""
+    spec = field_range(model, name)
+    low, high, step = spec.typical
+    return column.slider(label, float(min(low, current)), float(max(high, current)), float(current), float(step),
+                         key=key)
+
+
+def run_view(site: jumeau.Site, site_path: str, scenarios: ScenarioSet, runs: Path, results: dict, text: dict,
              language: str) -> None:
     """Run a scenario under another storm or heat wave; the result joins the list (same cache as the CLI)."""
-    base = st.selectbox(text["run_scenario"], list(results), format_func=lambda s: results[s].title[language],
+    base = st.selectbox(text["run_scenario"], list(results), format_func=lambda s: results[s].title(language),
                         key="run_base")
     storm, heat = results[base].forcing["storm"], results[base].forcing["heat"]
     columns = st.columns(3)
-    period = columns[0].select_slider(text["return_period"], [2, 5, 10, 20, 30, 50, 100],
-                                      value=int(storm["return_period"]) if storm["return_period"] in (2, 5, 10, 20, 30, 50, 100) else 100,
-                                      key="run_period")
-    duration = columns[1].select_slider(text["duration"], [15, 30, 60, 120, 180, 360], value=int(storm["duration"])
-                                        if storm["duration"] in (15, 30, 60, 120, 180, 360) else 60, key="run_duration")
-    t_ref = columns[2].slider(text["t_ref"], 25.0, 45.0, float(heat["t_ref"]), 0.5, key="run_tref")
+    period = _choice(StormForcing, "return_period", storm["return_period"], text["return_period"], "run_period",
+                     columns[0])
+    duration = _choice(StormForcing, "duration", storm["duration"], text["duration"], "run_duration", columns[1])
+    t_ref = _slider(HeatForcing, "t_ref", heat["t_ref"], text["t_ref"], "run_tref", columns[2])
     run_column, preview_column = st.columns(2)
     if preview_column.button(text["preview"], key="preview_button"):
-        views.screening_view(data.scenario_site(site_path, scenario_paths, base),
-                             design_storm(period, duration).total_depth, text, language)
+        storm_depth = storm_of(StormForcing(return_period=period, duration=duration)).total_depth
+        views.screening_view(data.scenario_site(site_path, scenarios, base, tuple(s.id for s in scenarios)),
+                             storm_depth, text, language)
     if run_column.button(text["run"], type="primary", key="run_button"):
-        base_id = base.split("__")[0]
-        file, variant = data.forcing_variant(scenario_id=base_id, return_period=period,
-                                             duration=duration, t_ref=t_ref, folder=runs / "_scenarios")
-        compute(site_path, (*scenario_paths, file), runs, text, only=[variant])
-        st.session_state["scenario"] = variant
+        parent = scenarios[base].parents[0] if data.VARIANT_MARK in base else base
+        variant = data.forcing_variant(parent, return_period=period, duration=duration, t_ref=t_ref)
+        compute(site, ScenarioSet([*(s for s in scenarios if s.id != variant.id), variant]), runs, text,
+                only=[variant.id])
+        st.session_state["scenario"] = variant.id
         st.success(text["run_done"])
         st.rerun()
 
@@ -114,10 +131,10 @@ def main() -> None:
     if not workshop:
         scenario_dir = Path(st.sidebar.text_input(text["scenario_dir"], str(scenario_dir), key="scenario_dir"))
         runs = Path(st.sidebar.text_input(text["runs_dir"], str(runs), key="runs_dir")).resolve()
-    scenario_paths = data.scenario_files(scenario_dir, runs / "_scenarios")
+    scenario_paths = data.scenario_files(scenario_dir)
     try:
-        scenarios = data.load_scenarios(scenario_paths)
-        compute(site_path, scenario_paths, runs, text)
+        scenarios = data.scenarios(scenario_paths, runs)
+        compute(site, scenarios, runs, text)
     except jumeau.JumeauError as exc:
         st.error(str(exc))
         return
@@ -129,7 +146,7 @@ def main() -> None:
     shown = views.scenario_picker(results, text, language, workshop)
     result = results[shown]
     views.headline(result, baseline, language, workshop)
-    site_now = data.scenario_site(site_path, scenario_paths, shown)
+    site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
     everything = list(results.values())
     names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])
     # One view at a time: Streamlit draws every tab on every rerun, so a scenario switch
@@ -143,7 +160,7 @@ def main() -> None:
     elif view == "tab_compare":
         views.compare_view(site, results, "baseline", text, language, workshop)
     elif view == "tab_run":
-        run_view(site_path, scenario_paths, runs, results, text, language)
+        run_view(site, site_path, scenarios, runs, results, text, language)
     else:
         views.downloads_view(results, shown, runs, "baseline", text, language)
 

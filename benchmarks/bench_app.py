@@ -31,11 +31,9 @@ import sys
 import time
 from pathlib import Path
 
-from targets import report
+from targets import DEMO_DIR, ROOT, SCENARIO_DIR, report
 
-from jumeau.paths import DEMO_DIR, SCENARIO_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the viewer package sits beside app.py, outside the installed jumeau
 from viewer.launch import serve
 
@@ -51,7 +49,7 @@ BROWSER_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swif
 
 
 def warm_cache() -> None:
-    from jumeau.runner import run
+    from jumeau.study.runner import run
 
     started = time.perf_counter()
     report = run(DEMO_DIR / "site.yaml", sorted(SCENARIO_DIR.glob("*.yaml")), RUNS, workers=2)
@@ -118,7 +116,7 @@ def main() -> None:
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from jumeau.scenario import load_scenario
+    from jumeau.plan.scenario import load_scenario
 
     warm_cache()
     scenarios = [load_scenario(path) for path in sorted(SCENARIO_DIR.glob("*.yaml"))]

@@ -110,8 +110,8 @@ def run_landlab(z: xr.DataArray, seconds: float) -> tuple[float, float, np.ndarr
 
 def run_demo() -> dict:
     import jumeau
-    from jumeau.flood.site import flood_site
-    from jumeau.scenario import StormForcing
+    from jumeau.flood.model import flood_site
+    from jumeau.plan.scenario import StormForcing
 
     site = jumeau.demo_site()
     start = time.perf_counter()

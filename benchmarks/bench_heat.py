@@ -28,7 +28,7 @@ import xarray as xr
 from scipy.signal import fftconvolve
 
 from jumeau.heat import cooling, shadows, skyview
-from jumeau.heat.kernels import disk_kernel, exponential_kernel
+from jumeau.heat.convolution import disk_kernel, exponential_kernel
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RUNS = 3

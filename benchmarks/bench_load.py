@@ -41,13 +41,13 @@ import rasterio
 import rasterio.features
 import shapely
 import synthetic_city
+from targets import DEMO_DIR
 from affine import Affine
 
 import jumeau
-from jumeau.canopy import SUPERSAMPLING
+from jumeau.site.canopy import SUPERSAMPLING
 from jumeau.errors import RepairWarning
-from jumeau.io.sitefile import Source, read_site_file
-from jumeau.paths import DEMO_DIR
+from jumeau.site.schema import Source, read_site_file
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEMO_SITE = DEMO_DIR / "site.yaml"

@@ -26,9 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from targets import report
+from targets import DEMO_DIR, SCENARIO_DIR, report
 
-from jumeau.paths import DEMO_DIR, SCENARIO_DIR
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 COLD_TARGET_S = 180.0

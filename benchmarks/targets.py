@@ -1,9 +1,14 @@
-"""The benchmarks' common ending: the timed stages against their targets, printed and saved as JSON."""
+"""The benchmarks' common parts: the repository's demo inputs, and the ending (the timed stages
+against their targets, printed and saved as JSON)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / "data" / "demo"
+SCENARIO_DIR = ROOT / "scenarios"
 
 
 def report(rows: list[dict], path: Path) -> bool:

@@ -8,15 +8,19 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
+import pydantic
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from jumeau.errors import JumeauError, RepairWarning
-from jumeau.io.site_reader import load_site
+from jumeau.errors import InputError, JumeauError, RepairWarning
+from jumeau.io.schema import field_range
 from jumeau.io.writers import write_figure
-from jumeau.paths import DEMO_DIR
-from jumeau.site import Site
+from jumeau.outputs import PRODUCTS
+from jumeau.site.load import load_site
+from jumeau.site.state import Site
+from jumeau.flood.model import StormForcing
+from jumeau.heat.model import HeatForcing
 
 app = typer.Typer(help="jumeau — digital twin of a city district for heat and flood planning.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -24,6 +28,30 @@ console = Console()
 errors = Console(stderr=True)
 
 SiteArgument = Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False)]
+
+
+def _option(model: type[pydantic.BaseModel], name: str) -> typer.models.OptionInfo:
+    """A command-line option for a field of a forcing schema: its help text and bounds come from the schema.
+
+    Strict bounds (``gt``/``lt``) are checked by the schema itself when the forcing is built.
+    """
+    spec = field_range(model, name)
+    return typer.Option(help=spec.description, min=spec.low, max=spec.high)
+
+
+def _default(model: type[pydantic.BaseModel], name: str):
+    return field_range(model, name).default
+
+
+def _forcing(model: type[pydantic.BaseModel], options: dict[str, str], **values):
+    """A forcing built from command-line values; an out-of-range value is named by its option."""
+    try:
+        return model(**values)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{options.get(str(item['loc'][0]), str(item['loc'][0])) if item['loc'] else 'options'}: {item['msg']}"
+            for item in exc.errors())
+        raise InputError(f"{problems}.") from None
 
 
 def _friendly(command):
@@ -99,9 +127,9 @@ def map_(
     language: Annotated[str, typer.Option(help="Legend language: fr or en.")] = "fr",
 ) -> None:
     """Draw one layer of a site as a map with legend and scale bar."""
-    from jumeau.render.maps import draw_map
+    from jumeau.render.maps import site_map
 
-    figure = draw_map(load_site(site), layer, language=language)
+    figure = site_map(load_site(site), layer, language=language)
     write_figure(figure, output)
     console.print(f"map written to {output}")
 
@@ -109,7 +137,7 @@ def map_(
 @app.command("demo-data")
 @_friendly
 def demo_data(
-    folder: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the demo district to.")] = DEMO_DIR,
+    folder: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the demo district to.")] = Path("data/demo"),
 ) -> None:
     """Regenerate the demo district's files (deterministic)."""
     from jumeau.demo import write_demo
@@ -124,13 +152,14 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the maps.")] = Path("out"),
 ) -> None:
     """Load the embedded demo district, print its summary and draw its first maps."""
-    from jumeau.render.maps import draw_map
+    from jumeau import demo_site
+    from jumeau.render.maps import site_map
 
-    site = load_site(DEMO_DIR / "site.yaml")
+    site = demo_site()
     print_summary(site)
     for layer in ("landcover", "elevation"):
         target = output / f"demo_{layer}.png"
-        write_figure(draw_map(site, layer), target)
+        write_figure(site_map(site, layer), target)
         console.print(f"map written to {target}")
 
 
@@ -153,7 +182,7 @@ def run_(
         TimeElapsedColumn,
     )
 
-    from jumeau.runner import run
+    from jumeau.study.runner import run
 
     client = None
     if scheduler:
@@ -189,8 +218,8 @@ def compare_(
     language: Annotated[str, typer.Option(help="Report language: fr or en.")] = "fr",
 ) -> None:
     """Compare scenario results: deltas, public-value scorecard, ranking, HTML report."""
-    from jumeau.compare import compare
-    from jumeau.render.report import write_report
+    from jumeau.study.compare import compare
+    from jumeau.study.report import write_report
 
     parsed = {}
     for item in (weights or "").split(","):
@@ -216,28 +245,28 @@ def compare_(
 @_friendly
 def flood_(
     site: SiteArgument,
-    return_period: Annotated[float, typer.Option(min=1.01, max=100, help="Return period of the design storm (years).")] = 100,
-    duration: Annotated[float, typer.Option(help="Rain duration (minutes).")] = 60,
-    after_rain: Annotated[float, typer.Option(help="Minutes simulated after the rain.")] = 60,
-    drainage: Annotated[float, typer.Option(help="Storm-sewer capacity on sealed cells (mm/h).")] = 20,
+    return_period: Annotated[float, _option(StormForcing, "return_period")] = _default(StormForcing, "return_period"),
+    duration: Annotated[float, _option(StormForcing, "duration")] = _default(StormForcing, "duration"),
+    after_rain: Annotated[float, _option(StormForcing, "after_rain")] = _default(StormForcing, "after_rain"),
+    drainage: Annotated[float, _option(StormForcing, "drainage_capacity")] = _default(StormForcing, "drainage_capacity"),
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
     screening: Annotated[bool, typer.Option(
         "--screening", help="Instant bluespot screening (depressions and ponding, no dynamics) instead of the model.",
     )] = False,
 ) -> None:
     """Run the flood model on a site for a design storm; print the volume balance."""
-    from jumeau.flood.site import flood_site, storm_of
-    from jumeau.scenario import StormForcing
+    from jumeau.flood.model import flood_site, storm_of
 
+    forcing = _forcing(StormForcing, {"drainage_capacity": "--drainage", "return_period": "--return-period",
+                                      "after_rain": "--after-rain", "duration": "--duration"},
+                       return_period=return_period, duration=duration, after_rain=after_rain,
+                       drainage_capacity=drainage)
     loaded = load_site(site)
-    forcing = StormForcing(return_period=return_period, duration=duration, after_rain=after_rain,
-                           drainage_capacity=drainage)
     if screening:
         _screening(loaded, storm_of(forcing).total_depth, output)
         return
     result = flood_site(loaded, forcing)
-    _write_results(loaded, result, output, "flood", {"max_depth": "Blues", "hazard_rating": "magma_r",
-                                                      "max_speed": "viridis", "arrival_time": "cividis"})
+    _write_results(loaded, result, output, "flood", PRODUCTS.flood_maps)
     balance = Table(title="volume balance (m³)", title_justify="left")
     for column in ("term", "m³"):
         balance.add_column(column)
@@ -253,7 +282,7 @@ def _screening(site: Site, storm_depth: float, output: Path) -> None:
     from jumeau.io.atomic import atomic_path
 
     result, depressions = screen(site, storm_depth)
-    _write_results(site, result, output, "screening", {"ponding_depth": "Blues", "fill_depth": "Purples"})
+    _write_results(site, result, output, "screening", PRODUCTS.screening_maps)
     with atomic_path(output / "screening_depressions.csv") as target:
         depressions.to_csv(target, index=False)
     table = Table(title=f"SCREENING, not a simulation — {storm_depth:.0f} mm storm: largest depressions",
@@ -272,25 +301,26 @@ def _screening(site: Site, storm_depth: float, output: Path) -> None:
 @_friendly
 def heat_(
     site: SiteArgument,
-    t_ref: Annotated[float, typer.Option(help="Rural reference air temperature (°C).")] = 35,
-    uhi_max: Annotated[float, typer.Option(help="Urban heat island magnitude (°C).")] = 3,
-    humidity: Annotated[float, typer.Option(help="Relative humidity (%).")] = 40,
-    hour: Annotated[float, typer.Option(help="Local hour of the heat-stress map.")] = 15,
+    t_ref: Annotated[float, _option(HeatForcing, "t_ref")] = _default(HeatForcing, "t_ref"),
+    uhi_max: Annotated[float, _option(HeatForcing, "uhi_max")] = _default(HeatForcing, "uhi_max"),
+    humidity: Annotated[float, _option(HeatForcing, "relative_humidity")] = _default(HeatForcing, "relative_humidity"),
+    hour: Annotated[float, _option(HeatForcing, "hour")] = _default(HeatForcing, "hour"),
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
 ) -> None:
     """Run the heat model on a site for a heat-wave day."""
-    from jumeau.heat.site import heat_site
-    from jumeau.scenario import HeatForcing
+    from jumeau.heat.model import heat_site
 
+    forcing = _forcing(HeatForcing, {"t_ref": "--t-ref", "uhi_max": "--uhi-max", "relative_humidity": "--humidity",
+                                     "hour": "--hour"},
+                       t_ref=t_ref, uhi_max=uhi_max, relative_humidity=humidity, hour=hour)
     loaded = load_site(site)
-    result = heat_site(loaded, HeatForcing(t_ref=t_ref, uhi_max=uhi_max, relative_humidity=humidity, hour=hour))
-    _write_results(loaded, result, output, "heat", {"t_air": "inferno", "utci": "YlOrRd",
-                                                     "night_overheating": "magma", "sky_view_factor": "cividis"})
+    result = heat_site(loaded, forcing)
+    _write_results(loaded, result, output, "heat", PRODUCTS.heat_maps)
     console.print(f"air temperature {float(result['t_air'].min()):.1f}–{float(result['t_air'].max()):.1f} °C, "
                   f"UTCI up to {float(result['utci'].max()):.1f} °C")
 
 
-def _write_results(site: Site, result, output: Path, stem: str, maps: dict[str, str]) -> None:
+def _write_results(site: Site, result, output: Path, stem: str, maps: tuple[str, ...]) -> None:
     """NetCDF of a model's results, and a GeoTIFF and a PNG map of its main layers."""
     import matplotlib.pyplot as plt
 
@@ -298,9 +328,9 @@ def _write_results(site: Site, result, output: Path, stem: str, maps: dict[str, 
     from jumeau.render.maps import draw_map
 
     write_netcdf(result, output / f"{stem}.nc")
-    for name, cmap in maps.items():
+    for name in maps:
         write_geotiff(result[name], output / f"{stem}_{name}.tif")
-        figure = draw_map(site, result[name], cmap=cmap, mask_zero=stem in ("flood", "screening") and name != "arrival_time")
+        figure = draw_map(result[name], outlines=site.buildings.geometry)
         write_figure(figure, output / f"{stem}_{name}.png")
         plt.close(figure)
     console.print(f"results written to {output}/{stem}.nc and {stem}_*.tif, {stem}_*.png")

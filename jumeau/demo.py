@@ -1,11 +1,13 @@
 """A deterministic procedural demo district, written as the files a city would bring.
 
-``write_demo()`` lays out a fictional district of 1500 m (x) × 1000 m (y) near Angers
+``write_demo(folder)`` lays out a fictional district of 1500 m (x) × 1000 m (y) near Angers
 (Lambert-93, EPSG:2154, lower-left corner at x=430 000, y=6 712 000) and writes it as
 a 2 m elevation model, a land-cover raster, building footprints, trees, sites of
 interest, soil groups and the ``site.yaml`` that ties them together. The layout is
 drawn in local metres from the lower-left corner; the same seed gives the same files
-on every run, so the committed copy in ``data/demo/`` can be checked against it.
+on every run, so the copy committed in the repository's ``data/demo/`` can be checked
+against it, and :func:`demo_site_file` can make the demo wherever jumeau is installed
+(a wheel ships the generator, not the files).
 
 The district (local coordinates, metres):
 
@@ -45,8 +47,10 @@ The district (local coordinates, metres):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import math
+import os
 import zlib
 from pathlib import Path
 
@@ -62,8 +66,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from jumeau import paths
-from jumeau.io.atomic import write_text
+from jumeau.io.atomic import atomic_dir, write_text
 from jumeau.io.writers import write_geotiff, write_vector
 
 SEED = 2154
@@ -879,7 +882,7 @@ soil_group: {path: soil.gpkg, field: groupe}
 """
 
 
-def write_demo(folder: Path = paths.DEMO_DIR) -> Path:
+def write_demo(folder: str | os.PathLike) -> Path:
     """Generate the demo district into ``folder`` and return the path of its site file.
 
     The output depends only on :data:`SEED`: every run writes the same content.
@@ -895,3 +898,19 @@ def write_demo(folder: Path = paths.DEMO_DIR) -> Path:
     write_vector(_sites_frame(plan, buildings), folder / "sites.gpkg")
     write_vector(_soil_frame(), folder / "soil.gpkg")
     return write_text(folder / "site.yaml", SITE_YAML)
+
+
+def demo_site_file() -> Path:
+    """The demo's site file, generated once per version of this module into the user's cache.
+
+    The folder is ``$XDG_CACHE_HOME/jumeau`` (else ``~/.cache/jumeau``), named after a hash
+    of this file, so a changed generator makes a new copy; it is written whole or not at
+    all, so concurrent first calls cannot see half a demo.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jumeau"
+    folder = cache / f"demo-{digest}"
+    if not (folder / "site.yaml").is_file():
+        with atomic_dir(folder) as tmp:
+            write_demo(tmp)
+    return folder / "site.yaml"

@@ -12,6 +12,9 @@ import yaml
 from affine import Affine
 from shapely.geometry import Point, box
 
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / "data" / "demo"  # the committed demo district (the generator's output)
+SCENARIO_DIR = ROOT / "scenarios"  # the demo's scenario files
 CRS = "EPSG:2154"
 X0, Y0 = 500_000.0, 6_600_000.0  # lower-left corner of the test district
 RES = 2.0
@@ -89,4 +92,4 @@ def city(tmp_path) -> CityFiles:
     return CityFiles(tmp_path)
 
 
-__all__ = ["CRS", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box", "sloping_dem", "write_raster"]
+__all__ = ["CRS", "DEMO_DIR", "ROOT", "SCENARIO_DIR", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box", "sloping_dem", "write_raster"]

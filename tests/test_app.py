@@ -16,7 +16,7 @@ def workspace(tmp_path_factory):
     from conftest import CityFiles
     from test_runner import write_scenarios
 
-    from jumeau.runner import run
+    from jumeau.study.runner import run
 
     folder = tmp_path_factory.mktemp("app")
     site = CityFiles(folder).write()

@@ -29,7 +29,7 @@ def server(tmp_path_factory):
     from conftest import CityFiles
     from test_runner import write_scenarios
 
-    from jumeau.runner import run
+    from jumeau.study.runner import run
 
     folder = tmp_path_factory.mktemp("e2e")
     site = CityFiles(folder).write()

@@ -9,7 +9,7 @@ from conftest import CRS, NX, NY, X0, Y0, sloping_dem
 from shapely.geometry import Polygon, box
 
 import jumeau
-from jumeau.classes import ClassTable
+from jumeau.site.classes import ClassTable
 from jumeau.errors import InputError, RepairWarning
 
 

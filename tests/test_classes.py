@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jumeau.classes import REQUIRED_COLUMNS, ClassTable
-from jumeau.paths import DEFAULT_CLASS_TABLE, REMAP_DIR
+from jumeau.site.classes import REQUIRED_COLUMNS, ClassTable
+from jumeau.data import CLASS_TABLE, REMAP_DIR
 
 IMPERVIOUS = ("building", "road_asphalt", "paving", "parking", "cool_roof", "cool_pavement")
 VEGETATED = ("lawn", "garden", "meadow", "woodland", "cropland", "wetland")
@@ -62,4 +62,4 @@ def test_remap_presets_target_existing_classes(preset):
 
 
 def test_default_table_path_is_shipped():
-    assert DEFAULT_CLASS_TABLE.is_file()
+    assert CLASS_TABLE.is_file()

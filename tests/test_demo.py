@@ -13,8 +13,10 @@ import rasterio
 import shapely
 from shapely import affinity
 
-from jumeau import demo, paths
-from jumeau.io.sitefile import read_site_file
+from conftest import DEMO_DIR
+
+from jumeau import demo
+from jumeau.site.schema import read_site_file
 
 REGENERATE = "run `jumeau demo-data` to regenerate"
 RASTERS = ("elevation.tif", "landcover.tif")
@@ -80,7 +82,7 @@ def _differences(expected: Path, actual: Path) -> list[str]:
 
 
 def test_committed_demo_matches_generator(generated):
-    problems = _differences(paths.DEMO_DIR, generated)
+    problems = _differences(DEMO_DIR, generated)
     assert not problems, f"data/demo is out of date with jumeau/demo.py ({'; '.join(problems)}): {REGENERATE}"
 
 

@@ -8,9 +8,9 @@ from pyproj import Transformer
 
 import jumeau
 from jumeau.errors import ScenarioError
-from jumeau.interventions import WRITES, apply, changed_cells
-from jumeau.scenario import Scenario
-from jumeau.selection import select
+from jumeau.plan.interventions import WRITES, apply, changed_cells
+from jumeau.plan.scenario import Scenario
+from jumeau.plan.selection import select
 
 X0, Y0 = 430_000.0, 6_712_000.0  # demo district's lower-left corner (Lambert-93)
 

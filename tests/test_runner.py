@@ -13,10 +13,11 @@ from conftest import X0, Y0
 from typer.testing import CliRunner
 
 from jumeau.cli import app
-from jumeau.compare import compare
-from jumeau.indicators import INDICATORS
-from jumeau.render.report import render_html
-from jumeau.runner import PROVENANCE, run
+from jumeau.study.compare import compare
+from jumeau.study.indicators import INDICATORS
+from jumeau.study.report import render_html
+from jumeau.io.runfolder import PROVENANCE
+from jumeau.study.runner import run
 
 ROAD = f"POLYGON(({X0 + 40} {Y0}, {X0 + 48} {Y0}, {X0 + 48} {Y0 + 80}, {X0 + 40} {Y0 + 80}, {X0 + 40} {Y0}))"
 LAWN = f"POLYGON(({X0 + 50} {Y0 + 2}, {X0 + 98} {Y0 + 2}, {X0 + 98} {Y0 + 36}, {X0 + 50} {Y0 + 36}, {X0 + 50} {Y0 + 2}))"
@@ -159,9 +160,9 @@ def test_compare_errors(tmp_path, batch):
 def test_a_retention_basin_never_floods_more_downstream(city):
     """Water runs west on the test site; a basin across the slope holds some of it back."""
     import jumeau
-    from jumeau.flood.site import flood_site
-    from jumeau.interventions import apply
-    from jumeau.scenario import Scenario, StormForcing
+    from jumeau.flood.model import flood_site
+    from jumeau.plan.interventions import apply
+    from jumeau.plan.scenario import Scenario, StormForcing
 
     site = jumeau.load_site(city.write())
     basin = f"POLYGON(({X0 + 50} {Y0}, {X0 + 58} {Y0}, {X0 + 58} {Y0 + 80}, {X0 + 50} {Y0 + 80}, {X0 + 50} {Y0}))"

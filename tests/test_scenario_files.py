@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from jumeau.errors import ScenarioError
-from jumeau.paths import SCENARIO_DIR
-from jumeau.scenario import BASELINE, ScenarioSet, load_scenario
+from conftest import SCENARIO_DIR
+from jumeau.plan.scenario import BASELINE, ScenarioSet, load_scenario
 
 
 def write(tmp_path, name: str, text: str):

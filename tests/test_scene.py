@@ -112,7 +112,7 @@ def test_explicit_colour_range_is_honoured_on_ground_and_buildings(site):
     courtyard = site.buildings.index[site.buildings["id"] == "courtyard"][0]
     expected = values.values[site.grid["building_id"].values == courtyard].max()
     assert buildings.cell_data["value"][buildings.cell_data["building_id"] == courtyard] == pytest.approx(expected)
-    assert "t_air (°C)" in plotter.scalar_bars
+    assert "Température de l'air (°C)" in plotter.scalar_bars  # t_air is declared: its French label
 
 
 def test_building_without_value_inside_takes_it_at_its_walls(site):
@@ -206,11 +206,26 @@ def test_large_floods_are_drawn_in_blocks(site, monkeypatch):
 
 
 def test_colour_bar_title_in_the_chosen_language_or_as_given(site):
-    values = result(site, np.full(site.shape, 30.0)).assign_attrs(long_name="air temperature",
-                                                                   long_name_fr="température de l'air")
-    assert "température de l'air (°C)" in scene.build_scene(site, color_by=values, language="fr").scalar_bars
-    assert "air temperature (°C)" in scene.build_scene(site, color_by=values, language="en").scalar_bars
-    assert "Écart" in scene.build_scene(site, color_by=values, title="Écart").scalar_bars
+    declared = result(site, np.full(site.shape, 30.0))  # t_air: its label and colours are declared in jumeau.outputs
+    plotter = scene.build_scene(site, color_by=declared, language="fr")
+    assert "Température de l'air (°C)" in plotter.scalar_bars
+    assert "Air temperature (°C)" in scene.build_scene(site, color_by=declared, language="en").scalar_bars
+    undeclared = result(site, np.full(site.shape, 30.0), "felt").assign_attrs(long_name="felt heat",
+                                                                              long_name_fr="chaleur ressentie")
+    assert "chaleur ressentie (°C)" in scene.build_scene(site, color_by=undeclared, language="fr").scalar_bars
+    assert "felt heat (°C)" in scene.build_scene(site, color_by=undeclared, language="en").scalar_bars
+    assert "Écart" in scene.build_scene(site, color_by=declared, title="Écart").scalar_bars
+
+
+def test_a_layer_has_the_same_colours_in_3d_as_on_the_2d_map(site):
+    from jumeau.render.maps import draw_map
+
+    layer = result(site, np.linspace(30, 35, site.shape[0] * site.shape[1]).reshape(site.shape))
+    figure = draw_map(layer)
+    plotter = scene.build_scene(site, color_by=layer)
+    assert figure.axes[0].images[0].get_cmap().name == "inferno"
+    assert plotter.scalar_bars["Température de l'air (°C)"].GetLookupTable().GetTable().GetNumberOfTuples() > 0
+    assert plotter.actors["terrain"].mapper.lookup_table.cmap.name == "inferno"
 
 
 @pytest.mark.parametrize("with_colour", [False, True])

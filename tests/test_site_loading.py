@@ -12,18 +12,18 @@ from shapely.geometry import Point, box
 
 import jumeau
 from jumeau.errors import RepairWarning
-from jumeau.site import LAYERS
+from jumeau.site.state import LAYERS
 
 
 def test_site_holds_every_declared_layer_with_cf_attributes(city):
     site = jumeau.load_site(city.write())
     assert site.shape == (NY, NX)
     assert site.crs.to_epsg() == 2154
-    for name, (dtype, units, long_name) in LAYERS.items():
+    for name, spec in LAYERS.items():
         assert site.grid[name].dims == ("y", "x")
-        assert site.grid[name].dtype == np.dtype(dtype)
-        assert site.grid[name].attrs["units"] == units
-        assert site.grid[name].attrs["long_name"] == long_name
+        assert site.grid[name].dtype == np.dtype(spec.dtype)
+        assert site.grid[name].attrs["units"] == spec.units
+        assert site.grid[name].attrs["long_name"] == spec.long_name
     assert site.grid["elevation"].attrs["standard_name"] == "surface_altitude"
     assert site.grid.attrs["Conventions"] == "CF-1.8"
 

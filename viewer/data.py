@@ -1,43 +1,32 @@
 """What the viewer reads: the site, the scenarios and their results, through the engine's API.
 
-Results come from the same cache as ``jumeau run`` (one folder per scenario under the
-results folder); loading is memoised per folder and cache key, so switching scenarios
-only reads what was not read yet.
+Results come from the same cache as ``jumeau run`` (one run folder per scenario under the
+results folder, read back by :mod:`jumeau.io.runfolder`); loading is memoised per folder
+and cache key, so switching scenarios only reads what was not read yet. A scenario the
+room runs under another storm or heat wave (a *variant*) is a Scenario object handed to
+the runner; its run folder records its definition, so it is listed again next time
+without any file of its own.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
-import xarray as xr
 import yaml
 
 import jumeau
-from jumeau.interventions import apply
-from jumeau.io.atomic import write_text
-from jumeau.runner import PROVENANCE, RunReport, run
-from jumeau.scenario import ScenarioSet
+from jumeau.flood.model import StormForcing
+from jumeau.heat.model import HeatForcing
+from jumeau.io.runfolder import Result, read_run
+from jumeau.plan.interventions import apply
+from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
+from jumeau.study.runner import RunReport, run
 
-
-@dataclass(frozen=True)
-class Result:
-    """One scenario's results as the viewer shows them."""
-
-    scenario: str
-    title: dict[str, str]
-    grids: xr.Dataset
-    indicators: pd.DataFrame  # indexed by indicator key
-    buildings: gpd.GeoDataFrame
-    forcing: dict
-    folder: Path
+VARIANT_MARK = "__"  # a variant's id is its parent's, this mark, and its forcing
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,55 +35,51 @@ def load_site(path: str) -> jumeau.Site:
 
 
 @st.cache_resource(show_spinner=False)
-def load_scenarios(paths: tuple[str, ...]) -> ScenarioSet:
-    return ScenarioSet.load(paths)
+def _scenario_files(paths: tuple[str, ...]) -> tuple[Scenario, ...]:
+    return tuple(load_scenario(p) for p in paths)
 
 
-@st.cache_resource(show_spinner=False)
-def scenario_site(site_path: str, scenario_paths: tuple[str, ...], scenario_id: str) -> jumeau.Site:
-    """The site with a scenario's interventions applied (for the 3-D view)."""
-    scenarios = load_scenarios(scenario_paths)
-    return apply(load_site(site_path), scenarios.interventions(scenario_id))
+def scenario_files(folder: Path) -> tuple[str, ...]:
+    return tuple(str(p.resolve()) for p in sorted(folder.glob("*.yaml")))
 
 
-def scenario_files(folder: Path, extra: Path | None = None) -> tuple[str, ...]:
-    files = sorted(folder.glob("*.yaml"))
-    if extra is not None and extra.is_dir():
-        files += sorted(extra.glob("*.yaml"))
-    return tuple(str(p.resolve()) for p in files)
+def scenarios(paths: tuple[str, ...], runs: Path) -> ScenarioSet:
+    """The scenario files' scenarios, and the variants run earlier in ``runs``."""
+    loaded = _scenario_files(paths)
+    known = {s.id for s in loaded} | {"baseline"}
+    found = []
+    for folder in sorted(runs.glob(f"*{VARIANT_MARK}*")):
+        result = read_run(folder)
+        if result is None or not result.definitions or result.scenario in known:
+            continue
+        variant = Scenario.model_validate(result.definitions[-1])
+        if set(variant.parents) <= known:
+            found.append(variant)
+    return ScenarioSet([*loaded, *found])
 
 
-def ensure_results(site_path: str, scenario_paths: tuple[str, ...], runs: Path, progress=None,
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_site(site_path: str, _scenarios: ScenarioSet, scenario_id: str, scenario_ids: tuple[str, ...]
+                  ) -> jumeau.Site:
+    """The site with a scenario's interventions applied (for the 3-D view); ``scenario_ids`` keys the cache."""
+    return apply(load_site(site_path), _scenarios.interventions(scenario_id))
+
+
+def ensure_results(site: jumeau.Site, chosen: ScenarioSet, runs: Path, progress=None,
                    only: list[str] | None = None) -> RunReport:
     """Run what is not cached yet (the engine's runner skips cached scenarios)."""
-    return run(site_path, scenario_paths, runs, only=only, progress=progress)
-
-
-def cache_key(folder: Path) -> str:
-    try:
-        return json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))["key"]
-    except (OSError, ValueError, KeyError):
-        return ""
+    return run(site, chosen, runs, only=only, progress=progress)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _load_result(folder: str, key: str) -> Result:
-    path = Path(folder)
-    provenance = json.loads((path / PROVENANCE).read_text(encoding="utf-8"))
-    with xr.open_dataset(path / "grids.nc") as grids:
-        loaded = grids.load()
-    return Result(
-        scenario=provenance["scenario"], title=provenance["title"], grids=loaded,
-        indicators=pd.read_csv(path / "indicators.csv").set_index("indicator"),
-        buildings=gpd.read_file(path / "features.gpkg", layer="buildings", engine="pyogrio"),
-        forcing=provenance["forcing"], folder=path,
-    )
+    return Result(folder)
 
 
 def load_result(folder: Path) -> Result | None:
     """A scenario's results, or None if the folder holds none."""
-    key = cache_key(folder)
-    return _load_result(str(folder), key) if key else None
+    result = read_run(folder)
+    return _load_result(str(folder), result.key) if result is not None else None
 
 
 def unpack_site(upload: bytes) -> Path:
@@ -115,16 +100,14 @@ def unpack_site(upload: bytes) -> Path:
     raise jumeau.InputError("zip: no site file (a YAML with an `elevation:` key) in the archive.")
 
 
-def forcing_variant(scenario_id: str, return_period: float, duration: float, t_ref: float,
-                    folder: Path) -> tuple[str, str]:
-    """Write a scenario that is ``scenario_id`` under another storm and heat wave; return (file, id)."""
-    variant = f"{scenario_id}__T{return_period:g}_{duration:g}min_{t_ref:g}C".replace(".", "p")
-    document = {
-        "id": variant,
-        "title": f"{scenario_id} — orage {return_period:g} ans {duration:g} min, {t_ref:g} °C",
-        "title_en": f"{scenario_id} — {return_period:g}-year {duration:g}-min storm, {t_ref:g} °C",
-        "parent": scenario_id,
-        "forcing": {"storm": {"return_period": return_period, "duration": duration}, "heat": {"t_ref": t_ref}},
-    }
-    path = write_text(folder / f"{variant}.yaml", yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
-    return str(path.resolve()), variant
+def forcing_variant(scenario_id: str, return_period: float, duration: float, t_ref: float) -> Scenario:
+    """``scenario_id`` under another storm and heat wave, as a scenario of its own."""
+    variant = f"{scenario_id}{VARIANT_MARK}T{return_period:g}_{duration:g}min_{t_ref:g}C".replace(".", "p")
+    return Scenario(
+        id=variant,
+        title=f"{scenario_id} — orage {return_period:g} ans {duration:g} min, {t_ref:g} °C",
+        title_en=f"{scenario_id} — {return_period:g}-year {duration:g}-min storm, {t_ref:g} °C",
+        parent=scenario_id,
+        forcing=Forcing(storm=StormForcing(return_period=return_period, duration=duration),
+                        heat=HeatForcing(t_ref=t_ref)),
+    )

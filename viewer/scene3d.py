@@ -8,7 +8,7 @@ from pathlib import Path
 import xarray as xr
 
 from jumeau.render.scene import build_scene, export_html
-from jumeau.site import Site
+from jumeau.site.state import Site
 
 
 def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],

@@ -1,8 +1,15 @@
-"""Every word the viewer shows, French first, English second (one message catalogue)."""
+"""Every word the viewer shows, French first, English second.
+
+The words the report also uses come from the engine's catalogue (:mod:`jumeau.messages`),
+layer labels from the layers' declarations (:mod:`jumeau.outputs`); these are the
+viewer's own.
+"""
 
 from __future__ import annotations
 
-TEXT: dict[str, dict[str, str]] = {
+from jumeau.messages import TEXT as SHARED
+
+_OWN: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Jumeau numérique du quartier",
         "subtitle": "Chaleur et inondations : comparer les projets",
@@ -14,7 +21,6 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_dir": "Dossier des résultats",
         "computing": "Calcul des scénarios…",
         "computed": "Scénarios prêts",
-        "scenario": "Scénario",
         "layer": "Ce que montre la carte",
         "view": "Vue",
         "tab_map": "Carte",
@@ -22,25 +28,12 @@ TEXT: dict[str, dict[str, str]] = {
         "tab_compare": "Comparer",
         "tab_run": "Lancer un calcul",
         "tab_download": "Télécharger",
-        "t_air": "Température de l'air (°C)",
-        "max_depth": "Hauteur d'eau maximale (m)",
-        "hazard_rating": "Danger de l'eau",
-        "heat_stress": "Stress thermique ressenti",
-        "difference": "Écart avec la situation actuelle",
         "buildings_hover": "Survolez un bâtiment pour voir ses valeurs.",
         "first": "Premier scénario",
         "second": "Second scénario",
         "difference_map": "Différence (second − premier)",
-        "indicators": "Indicateurs",
-        "scorecard": "Tableau de bord de la valeur publique",
         "weights": "Importance de chaque dimension",
         "ranking": "Classement",
-        "overall": "Note globale",
-        "created": "Valeur créée",
-        "destroyed": "Valeur détruite",
-        "better": "mieux",
-        "worse": "moins bien",
-        "same": "inchangé",
         "run_scenario": "Scénario de départ",
         "return_period": "Période de retour de l'orage (ans)",
         "duration": "Durée de la pluie (min)",
@@ -83,7 +76,6 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_dir": "Results folder",
         "computing": "Computing the scenarios…",
         "computed": "Scenarios ready",
-        "scenario": "Scenario",
         "layer": "What the map shows",
         "view": "View",
         "tab_map": "Map",
@@ -91,25 +83,12 @@ TEXT: dict[str, dict[str, str]] = {
         "tab_compare": "Compare",
         "tab_run": "Run a computation",
         "tab_download": "Download",
-        "t_air": "Air temperature (°C)",
-        "max_depth": "Maximum water depth (m)",
-        "hazard_rating": "Flood hazard",
-        "heat_stress": "Felt heat stress",
-        "difference": "Difference from the current situation",
         "buildings_hover": "Hover over a building to see its values.",
         "first": "First scenario",
         "second": "Second scenario",
         "difference_map": "Difference (second − first)",
-        "indicators": "Indicators",
-        "scorecard": "Public-value scorecard",
         "weights": "Weight of each dimension",
         "ranking": "Ranking",
-        "overall": "Overall score",
-        "created": "Value created",
-        "destroyed": "Value destroyed",
-        "better": "better",
-        "worse": "worse",
-        "same": "unchanged",
         "run_scenario": "Starting scenario",
         "return_period": "Storm return period (years)",
         "duration": "Rain duration (min)",
@@ -142,6 +121,8 @@ TEXT: dict[str, dict[str, str]] = {
         "scene_help": "Rotate with the mouse, zoom with the wheel.",
     },
 }
+
+TEXT: dict[str, dict[str, str]] = {language: {**SHARED[language], **own} for language, own in _OWN.items()}
 
 # Workshop mode: each headline indicator as a question anyone can answer from the
 # screen, with one sentence on what it means. {hour} and {threshold} come from the forcing.

@@ -15,28 +15,25 @@ import streamlit as st
 import xarray as xr
 from pyproj import Transformer
 
-from jumeau.compare import compare, scorecard
-from jumeau.indicators import DIMENSIONS, INDICATORS
+from jumeau.io.runfolder import Result
+from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map
-from jumeau.render.report import render_html
-from jumeau.site import Site
+from jumeau.site.state import Site
+from jumeau.study.compare import compare, scorecard
+from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
+from jumeau.study.report import render_html
 from viewer import scene3d
-from viewer.data import Result, cache_key
 from viewer.text import QUESTIONS
-
-# Result layers the viewer offers: grid variable -> (text key, colormap, transparent zeros).
-LAYERS = {
-    "t_air": ("t_air", "inferno", False),
-    "utci": ("heat_stress", "YlOrRd", False),
-    "max_depth": ("max_depth", "Blues", True),
-    "hazard_rating": ("hazard_rating", "magma_r", True),
-}
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "strong_heat_area",
              "residents_strong_heat", "sensitive_sites_strong_heat", "canopy_cover", "investment")
 
 
 def available_layers(result: Result) -> list[str]:
-    return [name for name in LAYERS if name in result.grids]
+    return [name for name in PRODUCTS.viewer_layers if name in result.grids]
+
+
+def layer_label(name: str, language: str) -> str:
+    return OUTPUTS[name].label(language, units=True)
 
 
 def colour_range(results: list[Result], name: str) -> tuple[float, float]:
@@ -44,21 +41,20 @@ def colour_range(results: list[Result], name: str) -> tuple[float, float]:
     values = [r.grids[name].values for r in results if name in r.grids]
     low = float(min(np.nanpercentile(v, 1) for v in values))
     high = float(max(np.nanpercentile(v, 99.5) for v in values))
-    if LAYERS[name][2]:
+    if OUTPUTS[name].empty_at_zero:
         low = 0.0
     return (low, high) if high > low else (low, low + 1.0)
 
 
 def layer_key(result: Result, name: str) -> str:
     """What a result layer is: its folder, the run's cache key (it changes when the run does) and its name."""
-    return f"{result.folder}:{cache_key(result.folder)}:{name}"
+    return f"{result.folder}:{result.key}:{name}"
 
 
 def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
     diff = result.grids[name] - baseline.grids[name]
-    diff.attrs = {"units": baseline.grids[name].attrs.get("units", ""),
-                  "long_name": f"{baseline.grids[name].attrs.get('long_name', name)} (écart)"}
-    return diff.rename(f"{name}_difference")
+    diff.attrs = dict(baseline.grids[name].attrs)
+    return diff.rename(name)
 
 
 COUNTS = ("hab.", "bâtiments", "sites")
@@ -85,13 +81,13 @@ def scenario_picker(results: dict[str, Result], text: dict, language: str, works
         for number, scenario in enumerate(ids):
             # on_click runs before the page is drawn again, so the new choice is highlighted at once
             columns[number % len(columns)].button(
-                results[scenario].title[language], key=f"pick_{scenario}", width="stretch",
+                results[scenario].title(language), key=f"pick_{scenario}", width="stretch",
                 type="primary" if scenario == current else "secondary",
                 on_click=st.session_state.__setitem__, args=("scenario", scenario))
         st.session_state.setdefault("scenario", current)
         return current
     choice = st.selectbox(text["scenario"], ids, index=ids.index(current),
-                          format_func=lambda s: results[s].title[language], key="scenario_select")
+                          format_func=lambda s: results[s].title(language), key="scenario_select")
     st.session_state["scenario"] = choice
     return choice
 
@@ -108,7 +104,7 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool) ->
         spec = INDICATORS[key]
         value = float(result.indicators.at[key, "value"])
         delta = value - float(baseline.indicators.at[key, "value"])
-        label = spec.label_fr if language == "fr" else spec.label_en
+        label = spec.label(language)
         question, explanation = QUESTIONS[language][key]
         with columns[number % per_row]:
             if workshop:
@@ -130,32 +126,32 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
         change = b - a
         verdict = "same" if abs(change) <= 1e-9 * max(1.0, abs(a)) else (
             "better" if (change < 0) == (spec.better == "lower") else "worse")
-        rows.append({"": spec.label_fr if language == "fr" else spec.label_en, "unité": spec.unit,
-                     first.title[language]: a, second.title[language]: b, "Δ": change, "verdict": text[verdict]})
+        rows.append({"": spec.label(language), "unité": spec.unit,
+                     first.title(language): a, second.title(language): b, "Δ": change, "verdict": text[verdict]})
     table = pd.DataFrame(rows)
     colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
     st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
-                 .format({first.title[language]: "{:,.2f}", second.title[language]: "{:,.2f}", "Δ": "{:+,.2f}"}),
+                 .format({first.title(language): "{:,.2f}", second.title(language): "{:,.2f}", "Δ": "{:+,.2f}"}),
                  hide_index=True, width="stretch")
     return table
 
 
 # -- maps ----------------------------------------------------------------------------
 
-def static_map(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str,
-               language: str, mask_zero: bool, key: str | None = None) -> None:
+def static_map(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
+               difference: bool = False, key: str | None = None) -> None:
     """A 2-D map as a PNG; with ``key`` (what the layer is, e.g. its result folder and name)
     the image is drawn once per server, so switching back to a scenario is instant."""
     if key is None:
-        st.image(_map_png(site, layer, cmap, limits, title, language, mask_zero))
+        st.image(_map_png(site, layer, limits, title, language, difference))
     else:
-        st.image(_cached_map_png(site, layer, cmap, limits, title, language, mask_zero, key))
+        st.image(_cached_map_png(site, layer, limits, title, language, difference, key))
 
 
-def _map_png(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str, language: str,
-             mask_zero: bool) -> bytes:
-    figure = draw_map(site, layer, cmap=cmap, vmin=limits[0], vmax=limits[1], title=title, language=language,
-                      mask_zero=mask_zero)
+def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
+             difference: bool) -> bytes:
+    figure = draw_map(layer, outlines=site.buildings.geometry, vmin=limits[0], vmax=limits[1], title=title,
+                      language=language, difference=difference, mask_zero=True if difference else None)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
@@ -163,13 +159,13 @@ def _map_png(site: Site, layer: xr.DataArray, cmap: str, limits: tuple[float, fl
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _cached_map_png(_site: Site, _layer: xr.DataArray, cmap: str, limits: tuple[float, float], title: str,
-                    language: str, mask_zero: bool, key: str) -> bytes:
-    return _map_png(_site, _layer, cmap, limits, title, language, mask_zero)
+def _cached_map_png(_site: Site, _layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
+                    difference: bool, key: str) -> bytes:
+    return _map_png(_site, _layer, limits, title, language, difference)
 
 
 def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
-              text: dict) -> None:
+              text: dict, language: str) -> None:
     """Buildings over the coloured layer, in the browser, with each building's values on hover."""
     colormap = matplotlib.colormaps[cmap]
     norm = matplotlib.colors.Normalize(*limits)
@@ -200,7 +196,7 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
         initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]), zoom=14.3),
         map_style=None,
         tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
-                         f"{{residents}}<br>{text['t_air']} : {{t_air}}<br>{text['wall_depth']} : {{wall_depth}}"},
+                         f"{{residents}}<br>{layer_label('t_air', language)} : {{t_air}}<br>{text['wall_depth']} : {{wall_depth}}"},
     )
     st.pydeck_chart(deck, width="stretch")
     st.caption(text["buildings_hover"])
@@ -210,28 +206,30 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
              workshop: bool) -> None:
     names = available_layers(result)
     choices = [*names, *(f"diff:{n}" for n in names)] if not workshop else names
-    label = {n: text[LAYERS[n][0]] for n in names} | {f"diff:{n}": f"{text['difference']} — {text[LAYERS[n][0]]}"
-                                                        for n in names}
+    label = {n: layer_label(n, language) for n in names} | {
+        f"diff:{n}": f"{text['difference_from_baseline']} — {layer_label(n, language)}" for n in names}
     choice = st.radio(text["layer"], choices, format_func=label.get, horizontal=True, key="map_layer")
-    if choice.startswith("diff:"):
+    shows_difference = choice.startswith("diff:")
+    if shows_difference:
         name = choice[5:]
         layer = difference(result, baseline, name)
         bound = max(float(np.nanmax(np.abs(difference(r, baseline, name).values))) for r in all_results) or 1e-3
-        limits, cmap, mask = (-bound, bound), "RdBu_r", True
+        limits, cmap = (-bound, bound), DIFFERENCE_CMAP
     else:
         name = choice
         layer = result.grids[name]
-        limits, cmap, mask = colour_range(all_results, name), LAYERS[name][1], LAYERS[name][2]
-    static_map(site, layer, cmap, limits, f"{result.title[language]} — {label[choice]}", language, mask,
+        limits, cmap = colour_range(all_results, name), OUTPUTS[name].cmap
+    static_map(site, layer, limits, f"{result.title(language)} — {label[choice]}", language, shows_difference,
                key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}")
     if not workshop:
-        hover_map(site, result, layer, cmap, limits, text)
+        hover_map(site, result, layer, cmap, limits, text, language)
 
 
 def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
                language: str) -> None:
     names = available_layers(result)
-    choice = st.radio(text["layer"], names, format_func=lambda n: text[LAYERS[n][0]], horizontal=True, key="scene_layer")
+    choice = st.radio(text["layer"], names, format_func=lambda n: layer_label(n, language), horizontal=True,
+                      key="scene_layer")
     cache = st.session_state.setdefault("scenes", {})
     key = (str(result.folder), choice, language)
     if key not in cache:
@@ -250,8 +248,8 @@ def screening_view(site: Site, storm_depth: float, text: dict, language: str) ->
     result, depressions = screen(site, storm_depth)
     st.info(text["screening_note"].format(depth=storm_depth))
     depth = result["ponding_depth"]
-    static_map(site, depth, "Blues", (0.0, max(float(depth.max()), 0.05)),
-               f"{text['screening']} — {storm_depth:.0f} mm", language, True)
+    static_map(site, depth, (0.0, max(float(depth.max()), 0.05)), f"{text['screening']} — {storm_depth:.0f} mm",
+               language)
     largest = depressions.nlargest(8, "capacity_m3")
     st.dataframe(pd.DataFrame({
         text["screening_area"]: largest["area_m2"].round(0), text["screening_capacity"]: largest["capacity_m3"].round(0),
@@ -265,21 +263,20 @@ def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text:
                  workshop: bool) -> None:
     ids = list(results)
     left, right = st.columns(2)
-    first = left.selectbox(text["first"], ids, index=0, format_func=lambda s: results[s].title[language], key="cmp_a")
+    first = left.selectbox(text["first"], ids, index=0, format_func=lambda s: results[s].title(language), key="cmp_a")
     second = right.selectbox(text["second"], ids, index=min(1, len(ids) - 1),
-                             format_func=lambda s: results[s].title[language], key="cmp_b")
+                             format_func=lambda s: results[s].title(language), key="cmp_b")
     names = available_layers(results[first])
-    name = st.radio(text["layer"], names, format_func=lambda n: text[LAYERS[n][0]], horizontal=True, key="cmp_layer")
+    name = st.radio(text["layer"], names, format_func=lambda n: layer_label(n, language), horizontal=True,
+                    key="cmp_layer")
     a, b = results[first], results[second]
     limits = colour_range([a, b], name)
     for column, result in ((left, a), (right, b)):
         with column:
-            static_map(site, result.grids[name], LAYERS[name][1], limits, result.title[language], language,
-                       LAYERS[name][2], key=layer_key(result, name))
-    diff = b.grids[name] - a.grids[name]
-    diff.attrs = {"units": a.grids[name].attrs.get("units", ""), "long_name": text["difference_map"]}
+            static_map(site, result.grids[name], limits, result.title(language), language, key=layer_key(result, name))
+    diff = difference(b, a, name)
     bound = float(np.nanmax(np.abs(diff.values))) or 1e-3
-    static_map(site, diff.rename("difference"), "RdBu_r", (-bound, bound), text["difference_map"], language, True,
+    static_map(site, diff, (-bound, bound), text["difference_map"], language, difference=True,
                key=f"{layer_key(a, name)}:{layer_key(b, name)}")
     st.subheader(text["indicators"])
     indicator_table(a, b, language, text)
@@ -290,15 +287,15 @@ def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, lan
     st.subheader(text["scorecard"])
     st.caption(text["weights"])
     columns = st.columns(len(DIMENSIONS))
-    weights = {d: columns[i].slider(DIMENSIONS[d][0 if language == "fr" else 1], 0.0, 3.0, 1.0, 0.5, key=f"w_{d}")
+    weights = {d: columns[i].slider(dimension_label(d, language), 0.0, 3.0, 1.0, 0.5, key=f"w_{d}")
                for i, d in enumerate(DIMENSIONS)}
     if sum(weights.values()) == 0:
         weights = dict.fromkeys(DIMENSIONS, 1.0)
     values = pd.DataFrame({s: r.indicators["value"] for s, r in results.items()}).loc[list(INDICATORS)]
     scores = scorecard(values, baseline_id, weights)
     shown = pd.DataFrame({
-        text["ranking"]: scores["rank"], text["scenario"]: [results[s].title[language] for s in scores.index],
-        **{DIMENSIONS[d][0 if language == "fr" else 1]: scores[d] for d in DIMENSIONS},
+        text["ranking"]: scores["rank"], text["scenario"]: [results[s].title(language) for s in scores.index],
+        **{dimension_label(d, language): scores[d] for d in DIMENSIONS},
         text["created"]: scores["created"], text["destroyed"]: scores["destroyed"], text["overall"]: scores["overall"],
     })
     st.dataframe(shown.style.format(precision=2).background_gradient(cmap="RdBu", vmin=-1, vmax=1,
@@ -312,16 +309,15 @@ def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, lan
 def downloads_view(results: dict[str, Result], scenario: str, runs: Path, baseline_id: str, text: dict,
                    language: str) -> None:
     result = results[scenario]
-    folder = result.folder
-    st.download_button(text["download_indicators"], (folder / "indicators.csv").read_bytes(),
+    st.download_button(text["download_indicators"], result.file("indicators.csv").read_bytes(),
                        file_name=f"{scenario}_indicators.csv", mime="text/csv", key="dl_csv")
-    st.download_button(text["download_features"], (folder / "features.gpkg").read_bytes(),
+    st.download_button(text["download_features"], result.file("features.gpkg").read_bytes(),
                        file_name=f"{scenario}.gpkg", mime="application/geopackage+sqlite3", key="dl_gpkg")
-    for tif in sorted(folder.glob("*.tif")):
+    for tif in result.geotiffs:
         st.download_button(text["download_layer"].format(name=tif.stem), tif.read_bytes(),
                            file_name=f"{scenario}_{tif.name}", mime="image/tiff", key=f"dl_{tif.stem}")
     if st.button(text["download_report"], key="make_report"):
-        comparison = compare({s: r.folder for s, r in results.items()}, baseline=baseline_id)
+        comparison = compare(results, baseline=baseline_id)
         st.session_state["report"] = render_html(comparison, language)
     if "report" in st.session_state:
         st.download_button(text["download_report"], st.session_state["report"].encode("utf-8"),

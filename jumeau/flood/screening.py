@@ -27,8 +27,13 @@ import pandas as pd
 import xarray as xr
 from scipy import ndimage
 
+from jumeau import outputs
+from jumeau.flood.hazard import WALL_DEPTH
 from jumeau.flood.losses import runoff_depth
-from jumeau.site import Site
+from jumeau.flood.model import curve_numbers
+from jumeau.flood.roofs import downpipes
+from jumeau.site.state import Site
+from jumeau.site.zonal import building_values
 
 NEIGHBOURS = np.array([(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)], dtype=np.int64)
 
@@ -103,9 +108,6 @@ def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, initial_a
     Returns a Dataset (``fill_depth``, ``depression_id``, ``ponding_depth``) and one row
     per depression: area, capacity, runoff received, share filled, buildings touched.
     """
-    from jumeau.flood.site import curve_numbers
-    from jumeau.indicators import WALL_DEPTH, building_values
-
     grid = site.grid
     z = grid["elevation"].values.astype("float64")
     blocked = grid["building_id"].values > 0
@@ -116,9 +118,7 @@ def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, initial_a
     labels, count = ndimage.label(fill > min_depth, structure=np.ones((3, 3)))
     area = site.cell_area
     runoff = np.where(blocked, 0.0, runoff_depth(storm_depth, curve_numbers(site), initial_abstraction)) / 1000 * area
-    if blocked.any():
-        _, (rows, cols) = ndimage.distance_transform_edt(blocked, return_indices=True)
-        np.add.at(runoff, (rows[blocked], cols[blocked]), storm_depth / 1000 * area)
+    np.add.at(runoff.ravel(), downpipes(blocked), storm_depth / 1000 * area)
     order = np.argsort(-filled, axis=None, kind="stable").astype(np.int64)
     arrived = route(filled, runoff, labels > 0, order)
     ids = np.arange(1, count + 1)
@@ -132,9 +132,9 @@ def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, initial_a
         ponding[cells] = np.clip(level - z[cells], 0.0, None)
     coords = {"y": grid["y"], "x": grid["x"]}
     result = xr.Dataset({
-        "fill_depth": (("y", "x"), fill.astype("float32"), {"units": "m", "long_name": "depth of the depressions, filled to the brim"}),
-        "depression_id": (("y", "x"), labels.astype("int32"), {"units": "1", "long_name": "depression (0: none)"}),
-        "ponding_depth": (("y", "x"), ponding.astype("float32"), {"units": "m", "long_name": "screening: ponding depth for the storm"}),
+        "fill_depth": (("y", "x"), fill.astype("float32"), outputs.attrs("fill_depth")),
+        "depression_id": (("y", "x"), labels.astype("int32"), outputs.attrs("depression_id")),
+        "ponding_depth": (("y", "x"), ponding.astype("float32"), outputs.attrs("ponding_depth")),
     }, coords=coords, attrs={"title": "jumeau bluespot screening (not a simulation)", "storm_depth_mm": storm_depth})
     wet = building_values(site, result["ponding_depth"], "wall") > WALL_DEPTH
     beside = building_values(site, result["depression_id"], "wall")  # the depression at a building's walls

@@ -7,7 +7,7 @@ discharge of de Almeida et al. (2012, *Water Resources Research* 48, W05528); se
 ``Δt = α·Δx/√(g·h_max)`` (Bates et al. 2010, eq. 12; α = 0.7 by default).
 
 Each step: rain of the step (after SCS-CN losses) falls on ground cells; roof rain
-(blocked cells) goes either to the nearest ground cell (``roof_rain="ground"``, by
+(blocked cells) goes either to the nearest ground cell (:mod:`jumeau.flood.roofs`) (``roof_rain="ground"``, by
 default: downpipes discharge at the foot of the walls) or to the storm sewers
 (``"network"``), less what a green roof holds; inflow hydrographs add their volume;
 then fluxes are computed, limited so that no cell gives more than it holds, depths
@@ -26,11 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 import rioxarray  # noqa: F401 - registers the .rio accessor
 import xarray as xr
-from scipy import ndimage
 
+from jumeau import outputs
 from jumeau.errors import ModelError
 from jumeau.flood import hazard, kernels
 from jumeau.flood.losses import Losses, retention
+from jumeau.flood.roofs import downpipes
 from jumeau.flood.storms import BlockStorm, Storm
 
 EDGES = ("north", "south", "west", "east")
@@ -110,7 +111,7 @@ def simulate(
     if roof_rain not in ("ground", "network"):
         raise ModelError(f"roof_rain: {roof_rain!r}; use 'ground' or 'network'.")
     roofs = np.flatnonzero(blocked)
-    receivers = _roof_receivers(blocked, roofs) if roof_rain == "ground" else np.full(roofs.size, -1, np.int64)
+    receivers = downpipes(blocked) if roof_rain == "ground" else np.full(roofs.size, -1, np.int64)
     roof_held = held.ravel()[roofs]
     kinds, levels = _boundaries(boundary)
     edge_levels = np.zeros(4)
@@ -226,16 +227,6 @@ def _storm(rain, duration: float) -> Storm | None:
     return rain
 
 
-def _roof_receivers(blocked: np.ndarray, roofs: np.ndarray) -> np.ndarray:
-    """For each roof cell (flat indices ``roofs``), the flat index of the nearest ground cell (its downpipe)."""
-    if not roofs.size:
-        return np.empty(0, np.int64)
-    if blocked.all():
-        raise ModelError("blocked: every cell is blocked; no ground for the water to flow on.")
-    _, (rows, cols) = ndimage.distance_transform_edt(blocked, return_indices=True)
-    return (rows * blocked.shape[1] + cols).ravel()[roofs].astype(np.int64)
-
-
 def _boundaries(boundary) -> tuple[np.ndarray, list]:
     names = {"closed": kernels.CLOSED, "open": kernels.OPEN}
     spec = {edge: boundary for edge in EDGES} if isinstance(boundary, str) else {e: "closed" for e in EDGES} | dict(boundary)
@@ -271,20 +262,19 @@ def _dataset(elevation, h, stats, blocked, snapshots, times, balance, duration) 
     coords = {"y": elevation["y"], "x": elevation["x"]}
     dims = ("y", "x")
     speed = np.where(stats["max_depth"] > 0, stats["max_speed"], 0.0)
+    time_of_max = np.where(stats["max_depth"] > 0, stats["time_of_max_depth"], np.nan)
     data = {
-        "max_depth": (dims, stats["max_depth"].astype("float32"), {"units": "m", "long_name": "maximum water depth"}),
-        "max_speed": (dims, speed.astype("float32"), {"units": "m s-1", "long_name": "maximum flow speed"}),
-        "time_of_max_depth": (dims, np.where(stats["max_depth"] > 0, stats["time_of_max_depth"], np.nan).astype("float32"),
-                              {"units": "s", "long_name": "time of the maximum depth from the start of the rain"}),
-        "arrival_time": (dims, stats["arrival_time"].astype("float32"),
-                         {"units": "s", "long_name": f"first time the depth exceeds {ARRIVAL_DEPTH:g} m"}),
-        "final_depth": (dims, h.astype("float32"), {"units": "m", "long_name": "water depth at the end"}),
-        "hazard_rating": (dims, stats["max_hazard"].astype("float32"), hazard.RATING_ATTRS),
-        "hazard_class": (dims, hazard.classify(stats["max_hazard"]), hazard.CLASS_ATTRS),
+        "max_depth": (dims, stats["max_depth"].astype("float32"), outputs.attrs("max_depth")),
+        "max_speed": (dims, speed.astype("float32"), outputs.attrs("max_speed")),
+        "time_of_max_depth": (dims, time_of_max.astype("float32"), outputs.attrs("time_of_max_depth")),
+        "arrival_time": (dims, stats["arrival_time"].astype("float32"), outputs.attrs("arrival_time", depth=ARRIVAL_DEPTH)),
+        "final_depth": (dims, h.astype("float32"), outputs.attrs("final_depth")),
+        "hazard_rating": (dims, stats["max_hazard"].astype("float32"), outputs.attrs("hazard_rating")),
+        "hazard_class": (dims, hazard.classify(stats["max_hazard"]), outputs.attrs("hazard_class")),
     }
     dataset = xr.Dataset(data, coords=coords)
     if snapshots:
-        dataset["depth"] = (("time", *dims), np.stack(snapshots), {"units": "m", "long_name": "water depth"})
+        dataset["depth"] = (("time", *dims), np.stack(snapshots), outputs.attrs("depth"))
         dataset = dataset.assign_coords(time=("time", np.asarray(times), {"units": "s", "long_name": "time from the start"}))
     dataset.attrs.update({k: float(v) for k, v in balance.items()})
     dataset.attrs.update(Conventions="CF-1.8", title="jumeau flood simulation", simulated_seconds=float(duration),

@@ -29,9 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from jumeau.errors import InputError
-from jumeau.paths import DATA_DIR
+from jumeau.data import STORM_DIR
 
-STORM_DIR = DATA_DIR / "storms"
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,20 @@ def montana(return_period: float, station: str | None = None, path: str | os.Pat
     a = float(np.interp(np.log(return_period), x, [r["a"] for r in chosen]))
     b = float(np.interp(np.log(return_period), x, [r["b"] for r in chosen]))
     return Montana(a=a, b=b, return_period=return_period, station=station)
+
+
+def stations(path: str | os.PathLike | None = None) -> dict[str, tuple[float, ...]]:
+    """The return periods (years) tabulated for each station of a coefficient table (default: shipped).
+
+    >>> periods = stations()["IT77 région I"]
+    >>> periods[0], periods[-1]
+    (1.0, 100.0)
+    """
+    rows = _read_table(Path(path) if path is not None else STORM_DIR / "montana.csv")
+    table: dict[str, list[float]] = {}
+    for row in rows:
+        table.setdefault(row["station"], []).append(row["return_period"])
+    return {station: tuple(sorted(periods)) for station, periods in table.items()}
 
 
 def _read_table(path: Path) -> list[dict]:

@@ -8,7 +8,7 @@ where its user guide differs:
 * factors method: ``CC = (w_s·shade + w_a·albedo + w_e·ETI) / (w_s + w_a + w_e)``
   (0.6, 0.2, 0.2); intensity method: ``CC = 1 − building_intensity``;
 * green area within the cooling distance ``d``: the green cells in a disk of radius
-  ``d`` (edge-corrected, :func:`jumeau.heat.kernels.convolve`), times the cell area;
+  ``d`` (edge-corrected, :func:`jumeau.heat.convolution.convolve`), times the cell area;
 * ``CC_park``: the exponential-decay (``exp(−dist/d)``, cut at 5d) weighted mean of
   ``CC·green``, renormalised at the edges;
 * ``HM = CC`` where ``CC ≥ CC_park`` or the green area is under 2 ha, else ``CC_park``;
@@ -27,8 +27,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from jumeau import outputs
 from jumeau.errors import ModelError
-from jumeau.heat.kernels import convolve, disk_kernel, exponential_kernel
+from jumeau.heat.convolution import convolve, disk_kernel, exponential_kernel
 
 PARK_AREA = 2e4  # m²: InVEST's 2 ha rule
 LIGHT_WORK = (31.5, 32.0, 32.5)
@@ -88,22 +89,13 @@ def urban_cooling(
     t_nomix = t_ref + (1.0 - hm) * uhi_max
     t_air = convolve(t_nomix, exponential_kernel(round(mixing_radius / cell)), valid)
     coords = {"y": like["y"], "x": like["x"]}
-    layers = {
-        "eti": (eti, "1", "evapotranspiration index"),
-        "cc": (cc, "1", "cooling capacity index"),
-        "cc_park": (cc_park, "1", "cooling capacity of nearby green areas (distance-weighted)"),
-        "green_area_within_distance": (green_sum, "m2", "green area within the cooling distance"),
-        "hm": (hm, "1", "heat mitigation index"),
-        "t_air_nomix": (t_nomix, "degC", "air temperature before mixing"),
-        "t_air": (t_air, "degC", "air temperature"),
-    }
+    layers = {"eti": eti, "cc": cc, "cc_park": cc_park, "green_area_within_distance": green_sum, "hm": hm,
+              "t_air_nomix": t_nomix, "t_air": t_air}
     if relative_humidity is not None:
         wbgt = wet_bulb_globe_temperature(t_air, relative_humidity)
-        layers["wbgt"] = (wbgt, "degC", "wet bulb globe temperature")
-        layers["light_work_loss"] = (work_loss(wbgt, LIGHT_WORK), "percent", "work productivity loss, light work")
-        layers["heavy_work_loss"] = (work_loss(wbgt, HEAVY_WORK), "percent", "work productivity loss, heavy work")
-    data = {name: (("y", "x"), values.astype("float32"), {"units": units, "long_name": long_name})
-            for name, (values, units, long_name) in layers.items()}
+        layers.update(wbgt=wbgt, light_work_loss=work_loss(wbgt, LIGHT_WORK),
+                      heavy_work_loss=work_loss(wbgt, HEAVY_WORK))
+    data = {name: (("y", "x"), values.astype("float32"), outputs.attrs(name)) for name, values in layers.items()}
     result = xr.Dataset(data, coords=coords, attrs={
         "t_ref": t_ref, "uhi_max": uhi_max, "cooling_distance": cooling_distance, "mixing_radius": mixing_radius,
         "method": "InVEST 3.20 urban cooling, " + ("intensity" if building_intensity is not None else "factors"),

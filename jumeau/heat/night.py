@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jumeau.heat.kernels import convolve, exponential_kernel
+from jumeau.heat.convolution import convolve, exponential_kernel
 
 VALID_SVF = (0.2, 0.9)
 

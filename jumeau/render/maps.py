@@ -1,7 +1,9 @@
 """2-D maps of a Site's layers, with legend, units, scale bar and north arrow.
 
-Colour scales are colour-blind safe: ``cividis``/``viridis`` for values, the class
-table's own colours (``color`` column, else a qualitative palette) for land cover.
+Colour maps, labels and units come from the layers' declarations (:mod:`jumeau.outputs`,
+:data:`jumeau.site.state.LAYERS`), so a layer looks the same in every map, the 3-D
+scene and the viewer; land cover takes the class table's own colours (``color``
+column, else a qualitative palette).
 """
 
 from __future__ import annotations
@@ -10,20 +12,29 @@ import matplotlib
 
 matplotlib.use("Agg")  # the engine draws files, never windows
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+import rioxarray  # noqa: F401 - registers the .rio accessor
 import shapely
 import xarray as xr
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from jumeau.errors import InputError
-from jumeau.site import Site
+from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, Layer
+from jumeau.site.classes import ClassTable
+from jumeau.site.state import LAYERS, OVERRIDE_LAYERS, Site
 
-SEQUENTIAL = {"elevation": "cividis", "building_height": "viridis", "canopy_height": "viridis"}
 CATEGORICAL = ("landcover", "soil_group")
+
+
+def declared(name: str) -> Layer | None:
+    """The declaration of a site layer or a model output named ``name`` (None if undeclared)."""
+    return LAYERS.get(name) or OVERRIDE_LAYERS.get(name) or OUTPUTS.get(name)
 
 
 def nice_length(span: float) -> float:
@@ -33,40 +44,51 @@ def nice_length(span: float) -> float:
     return float(max(m * power for m in (1, 2, 5) if m * power <= target))
 
 
-def draw_map(site: Site, layer: str | xr.DataArray, *, buildings: bool = True, language: str = "fr",
-             cmap: str | None = None, title: str | None = None, vmin: float | None = None, vmax: float | None = None,
-             mask_zero: bool | None = None):
-    """A figure of one layer; returns the matplotlib Figure (the caller saves it).
+def extent(layer: xr.DataArray) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) of a layer's cells, edges included, from its cell-centre coordinates."""
+    x, y = layer["x"].values, layer["y"].values
+    half_x = abs(float(x[1] - x[0])) / 2 if len(x) > 1 else 0.5
+    half_y = abs(float(y[1] - y[0])) / 2 if len(y) > 1 else 0.5
+    return float(x.min()) - half_x, float(x.max()) + half_x, float(y.min()) - half_y, float(y.max()) + half_y
 
-    ``layer`` is the name of a site layer, or a result on the site's grid (a model
-    output). ``cmap``, ``vmin``/``vmax`` fix the colour scale (to share it between
-    compared maps); ``mask_zero`` leaves zero cells transparent (default: for heights).
+
+def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, classes: ClassTable | None = None,
+             language: str = "fr", cmap: str | None = None, title: str | None = None, vmin: float | None = None,
+             vmax: float | None = None, mask_zero: bool | None = None, difference: bool = False) -> Figure:
+    """A figure of one layer on its grid; returns the matplotlib Figure (the caller saves it).
+
+    ``layer`` is a site layer or a model result (a DataArray with ``x``/``y`` coordinates);
+    its declaration (:func:`declared`) gives the colour map, the label and whether zero
+    means "nothing" (drawn transparent). ``outlines`` draws building footprints over it;
+    ``classes`` names the land-cover classes. ``cmap``, ``vmin``/``vmax`` fix the colour
+    scale (to share it between compared maps); ``difference`` marks a difference between
+    scenarios (diverging colours, "Δ" in the legend).
     """
-    if isinstance(layer, xr.DataArray):
-        data, layer_name = layer, str(layer.name)
-    elif layer in site.grid.data_vars:
-        data, layer_name = site.grid[layer], layer
-    else:
-        raise InputError(f"No layer {layer!r} in the site. Layers: {', '.join(site.grid.data_vars)}.")
-    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
-    extent = (xmin, xmax, ymin, ymax)
+    name = str(layer.name)
+    spec = declared(name)
+    xmin, xmax, ymin, ymax = extent(layer)
     width = 10.0
     figure, axes = plt.subplots(figsize=(width, width * (ymax - ymin) / (xmax - xmin) + 1.2), layout="constrained")
-    values = data.values
-    if layer_name == "landcover":
-        _categorical_landcover(axes, site, values, extent, language)
-    elif layer_name == "soil_group":
-        _categorical(axes, values, extent, {1: "A", 2: "B", 3: "C", 4: "D"}, "Groupe hydrologique de sol" if language == "fr" else "Hydrologic soil group")
+    values = layer.values
+    if name == "landcover" and classes is not None and not difference:
+        _categorical_landcover(axes, classes, values, (xmin, xmax, ymin, ymax), language)
+    elif spec is not None and spec.flags and not difference:
+        labels = dict(enumerate(spec.flags, start=spec.first_flag))
+        _categorical(axes, values, (xmin, xmax, ymin, ymax), labels, spec.label(language))
     else:
         if mask_zero is None:
-            mask_zero = layer_name in ("building_height", "canopy_height")
+            mask_zero = spec.empty_at_zero if spec is not None else False
         shown = np.ma.masked_where(values == 0, values) if mask_zero else values
-        image = axes.imshow(shown, extent=extent, cmap=cmap or SEQUENTIAL.get(layer_name, "viridis"),
-                            vmin=vmin, vmax=vmax, interpolation="nearest")
-        units = data.attrs.get("units", "")
-        figure.colorbar(image, ax=axes, shrink=0.8, label=f"{data.attrs.get('long_name', layer_name)} ({units})")
-    if buildings and len(site.buildings) and layer_name not in ("building_height", "building_id"):
-        axes.add_collection(_outlines(site))
+        default_cmap = DIFFERENCE_CMAP if difference else spec.cmap if spec is not None else "viridis"
+        image = axes.imshow(shown, extent=(xmin, xmax, ymin, ymax), cmap=cmap or default_cmap, vmin=vmin, vmax=vmax,
+                            interpolation="nearest")
+        if spec is not None:
+            label = spec.label(language, units=True)
+        else:
+            label = f"{layer.attrs.get('long_name', name)} ({layer.attrs.get('units', '')})"
+        figure.colorbar(image, ax=axes, shrink=0.8, label=f"Δ {label}" if difference else label)
+    if outlines is not None and len(outlines) and name not in ("building_height", "building_id"):
+        axes.add_collection(_outlines(outlines))
     span = xmax - xmin
     length = nice_length(span)
     axes.add_artist(AnchoredSizeBar(axes.transData, length, f"{length:g} m", "lower left", pad=0.6,
@@ -75,31 +97,48 @@ def draw_map(site: Site, layer: str | xr.DataArray, *, buildings: bool = True, l
                   fontsize=12, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
     axes.set_xlim(xmin, xmax)
     axes.set_ylim(ymin, ymax)
-    axes.set_title(title or f"{site.name} — {data.attrs.get('long_name', layer_name)}")
-    axes.set_xlabel(f"x (m, {site.crs.to_string()})")
+    axes.set_title(title or (spec.label(language) if spec is not None else layer.attrs.get("long_name", name)))
+    crs = layer.rio.crs
+    axes.set_xlabel(f"x (m, {crs.to_string()})" if crs is not None else "x (m)")
     axes.set_ylabel("y (m)")
     axes.ticklabel_format(useOffset=False, style="plain")
     return figure
 
 
-def _outlines(site: Site) -> LineCollection:
+def site_map(site: Site, name: str, *, language: str = "fr", **options) -> Figure:
+    """A map of one of the site's layers, with its buildings and classes (for ``jumeau map``).
+
+    >>> import jumeau
+    >>> figure = site_map(jumeau.demo_site(), "landcover", language="en")
+    >>> figure.axes[0].get_title()
+    'Quartier de démonstration (fictif) — Land cover'
+    """
+    if name not in site.grid.data_vars:
+        raise InputError(f"No layer {name!r} in the site. Layers: {', '.join(site.grid.data_vars)}.")
+    spec = declared(name)
+    title = f"{site.name} — {spec.label(language) if spec is not None else name}"
+    return draw_map(site.grid[name], outlines=site.buildings.geometry, classes=site.classes, language=language,
+                    title=title, **options)
+
+
+def _outlines(footprints: gpd.GeoSeries) -> LineCollection:
     """Every building's rings as one collection: ten times faster to draw than GeoPandas' plot."""
-    rings = shapely.get_rings(site.buildings.geometry.values)
+    rings = shapely.get_rings(footprints.values)
     coordinates, index = shapely.get_coordinates(rings, return_index=True)
     segments = np.split(coordinates, np.flatnonzero(np.diff(index)) + 1)
     return LineCollection(segments, colors="black", linewidths=0.3)
 
 
-def _categorical_landcover(axes, site: Site, values, extent, language: str) -> None:
-    table = site.classes.table
+def _categorical_landcover(axes, classes: ClassTable, values, extent, language: str) -> None:
+    table = classes.table
     present = [code for code in np.unique(values) if code in table.index]
     if "color" in table.columns:
         colours = {code: table.at[code, "color"] for code in present}
     else:
         palette = plt.get_cmap("tab20")
         colours = {code: palette(i % 20) for i, code in enumerate(present)}
-    labels = {code: site.classes.label(code, language) for code in present}
-    _draw_classes(axes, values, extent, colours, labels, "Occupation du sol" if language == "fr" else "Land cover")
+    labels = {code: classes.label(code, language) for code in present}
+    _draw_classes(axes, values, extent, colours, labels, LAYERS["landcover"].label(language))
 
 
 def _categorical(axes, values, extent, labels: dict, title: str) -> None:

@@ -13,10 +13,10 @@ MB of HTML): the demo district's scene builds in a fraction of a second.
 - sensitive sites: a pin and a label board standing above each.
 
 Colours: a result layer colours the ground (block mean) and the buildings (maximum
-over the footprint, else over the cells around it, i.e. at its walls) with a
-colour-blind-safe colormap (``viridis`` for values, ``RdBu_r`` centred on zero for
-differences) and an explicit colour range, so two compared scenes can share it
-(:func:`shared_clim`).
+over the footprint, else over the cells around it, i.e. at its walls) with the layer's
+declared colour map (the 2-D maps' one; :data:`jumeau.outputs.DIFFERENCE_CMAP`
+centred on zero for differences) and an explicit colour range, so two compared
+scenes can share it (:func:`shared_clim`).
 
 >>> import jumeau
 >>> from jumeau.render import scene
@@ -53,15 +53,15 @@ from trame_vtk.tools.vtksz2html import write_html
 
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_path
-from jumeau.site import Site
+from jumeau.outputs import DIFFERENCE_CMAP
+from jumeau.render.maps import declared
+from jumeau.site.state import Site
 
 MAX_TERRAIN_NODES = 100_000
 MAX_WATER_CELLS = 40_000
 TREE_BLOCK = 4  # cells per side of the blocks that each become one tree crown
 MIN_TREE_COVER = 0.25  # blocks less covered than this get no crown
 WATER_THRESHOLD = 0.05  # m
-SEQUENTIAL_CMAP = "viridis"
-DIVERGING_CMAP = "RdBu_r"
 COLORS = {"building": "#d9d2c5", "tree": "#3f7f3a", "water": "#1f78b4", "pin": "#c51b7d", "nan": "#bdbdbd"}
 WATER_OPACITY = 0.6
 VIEW_AZIMUTH = -25.0  # degrees from south, towards the west: the default camera and label boards face it
@@ -91,8 +91,10 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
     symmetric about zero if ``diverging``); ``diverging`` selects a colormap centred on
     zero, for differences between scenarios. ``water_depth`` (m, on the site's grid) draws
     a semi-transparent water surface where it exceeds ``water_threshold``. Heights are
-    multiplied by ``exaggeration`` above the lowest terrain point. ``language`` ("fr" or
-    "en") picks ``long_name_<language>`` for the colour bar title when the layer has it.
+    multiplied by ``exaggeration`` above the lowest terrain point. The colour map and the
+    colour bar's title in ``language`` ("fr" or "en") come from the layer's declaration
+    (:func:`jumeau.render.maps.declared`), as on the 2-D maps; an undeclared layer is
+    titled by its ``long_name_<language>`` or ``long_name`` attribute.
 
     Meshes are named actors of the plotter: ``terrain``, ``buildings``, ``trees``,
     ``water``, ``sensitive_sites`` and ``label:<site id>``.
@@ -115,13 +117,18 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
         low, high = clim if clim is not None else shared_clim(values, diverging=diverging)
         if not high > low:
             raise InputError(f"Colour range must be increasing, got clim=({low}, {high}).")
-        attrs = values.attrs
-        name = attrs.get(f"long_name_{language}") or attrs.get("long_name") or values.name or "value"
-        units = attrs.get("units")
+        spec = declared(str(values.name))
+        if spec is not None:
+            label, default_cmap = spec.label(language, units=True), spec.cmap
+        else:
+            attrs = values.attrs
+            name = attrs.get(f"long_name_{language}") or attrs.get("long_name") or values.name or "value"
+            label = f"{name} ({attrs['units']})" if attrs.get("units") else str(name)
+            default_cmap = "viridis"
         coloring = {
-            "cmap": cmap or (DIVERGING_CMAP if diverging else SEQUENTIAL_CMAP), "clim": (float(low), float(high)),
+            "cmap": cmap or (DIFFERENCE_CMAP if diverging else default_cmap), "clim": (float(low), float(high)),
             "nan_color": COLORS["nan"],
-            "scalar_bar_args": {"title": title or (f"{name} ({units})" if units else str(name)), "n_labels": 5,
+            "scalar_bar_args": {"title": title or label, "n_labels": 5,
                                 "fmt": "%.1f", "position_x": 0.3, "position_y": 0.06, "width": 0.4},
         }
 

@@ -1,6 +1,6 @@
 """Where an intervention applies: geometries, cell masks and building selections on a Site.
 
-A :class:`~jumeau.scenario.Where` gives a geometry (WKT, GeoJSON or a vector file,
+A :class:`~jumeau.plan.scenario.Where` gives a geometry (WKT, GeoJSON or a vector file,
 reprojected to the site's CRS), optionally a building filter and a land-cover filter.
 Cells are selected by the same cell-centre rule as the site's rasterization
 (``rasterio.features``); a geometry smaller than a cell still selects the cell under
@@ -23,9 +23,9 @@ from shapely.geometry.base import BaseGeometry
 from jumeau.errors import InputError, ScenarioError
 from jumeau.grid import parse_crs
 from jumeau.io.vectors import read_vector
-from jumeau.scenario import BuildingFilter, Where
-from jumeau.site import Site
-from jumeau.vocabulary import normalise_use
+from jumeau.plan.scenario import BuildingFilter, Where
+from jumeau.site.state import Site
+from jumeau.site.vocabulary import normalise_use
 
 
 @dataclass(frozen=True)

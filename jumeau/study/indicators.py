@@ -7,10 +7,13 @@ there.
 
 Definitions:
 
-* *built-up* cells are those at least half impervious (roofs and sealed ground);
+* *built-up* cells are the sealed ones (:attr:`jumeau.site.state.Site.sealed`);
 * a building's air temperature is the mean ``t_air`` over its cells; its *wall depth*
-  the highest ``max_depth`` on the ground cells touching it (8-neighbourhood), which
-  is where water enters a building;
+  the highest ``max_depth`` on the ground cells touching it (:mod:`jumeau.site.zonal`),
+  which is where water enters a building, above :data:`jumeau.flood.hazard.WALL_DEPTH`;
+* *high hazard* is the FD2320 rating's "danger for most" and above
+  (:data:`jumeau.flood.hazard.DANGER_FOR_MOST`); *strong heat stress* the UTCI class
+  "strong" and above (:data:`jumeau.heat.stress.STRONG`);
 * *strong heat* is ``t_air`` at least ``T_ref + 2/3·UHI_max`` (the upper third of the
   heat island), *heat* at least ``T_ref + 1/3·UHI_max``;
 * open water (classes whose curve number is 100 on every soil) is left out of the
@@ -25,14 +28,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio.transform
 import xarray as xr
 
-from jumeau.site import Site
+from jumeau.flood.hazard import DANGER_FOR_MOST, WALL_DEPTH
+from jumeau.heat.stress import STRONG
+from jumeau.site.state import Site
+from jumeau.site.zonal import building_values, site_values
 
-WALL_DEPTH = 0.10  # m: water at the walls that gets into ground floors
-SHALLOW, DEEP = 0.10, 0.30  # m: flooded-area thresholds
-HIGH_HAZARD = 1.25  # FD2320 hazard rating above which it is a danger for most people
+SHALLOW, DEEP = 0.10, 0.30  # m: flooded-area thresholds of the indicators' labels
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Indicator:
     label_en: str
     dimension: str  # health, environment, cost, fairness
     better: str  # "lower" or "higher"
+
+    def label(self, language: str = "fr") -> str:
+        return self.label_fr if language == "fr" else self.label_en
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -74,49 +80,9 @@ DIMENSIONS = {
 }
 
 
-def building_values(site: Site, layer: xr.DataArray, how: str) -> np.ndarray:
-    """Per-building ``mean`` of a layer over the building's cells, or ``wall`` maximum around it.
-
-    Returns an array indexed like ``site.buildings`` (NaN where a building has no cell).
-    """
-    ids = site.grid["building_id"].values
-    values = layer.values.astype("float64")
-    size = int(max(site.buildings.index.max() if len(site.buildings) else 0, ids.max())) + 1
-    if how == "mean":
-        count = np.bincount(ids.ravel(), minlength=size)
-        total = np.bincount(ids.ravel(), weights=np.nan_to_num(values).ravel(), minlength=size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result = total / count
-    elif how == "wall":
-        result = np.full(size, np.nan)
-        ground = ids == 0
-        padded_ids = np.pad(ids, 1)
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                if dy == dx == 0:
-                    continue
-                neighbour = padded_ids[1 + dy: 1 + dy + ids.shape[0], 1 + dx: 1 + dx + ids.shape[1]]
-                touching = ground & (neighbour > 0)
-                np.fmax.at(result, neighbour[touching], values[touching])
-    else:
-        raise ValueError(f"unknown aggregation {how!r}")
-    return result[site.buildings.index.to_numpy()]
-
-
-def site_values(site: Site, layer: xr.DataArray, per_building: np.ndarray) -> np.ndarray:
-    """Per site of interest: its building's value, else the value of its cell."""
-    sites = site.sites
-    if not len(sites):
-        return np.array([])
-    by_building = pd.Series(per_building, index=site.buildings.index)
-    building = sites["building_id"].fillna(0).astype(int).to_numpy()
-    points = sites.geometry.representative_point()
-    rows, cols = rasterio.transform.rowcol(site.grid_spec.transform, points.x.to_numpy(), points.y.to_numpy())
-    rows = np.clip(np.asarray(rows, dtype=int), 0, site.shape[0] - 1)
-    cols = np.clip(np.asarray(cols, dtype=int), 0, site.shape[1] - 1)
-    at_cell = layer.values[rows, cols].astype("float64")
-    own = np.array([by_building.get(b, np.nan) if b > 0 else np.nan for b in building])
-    return np.where(np.isnan(own), at_cell, own)
+def dimension_label(dimension: str, language: str = "fr") -> str:
+    """The label of a public-value dimension, e.g. "Coût"."""
+    return DIMENSIONS[dimension][0 if language == "fr" else 1]
 
 
 def open_water(site: Site) -> np.ndarray:
@@ -130,7 +96,7 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
     """District indicators (one row each), and the buildings and sites tables with their values."""
     area_ha = site.cell_area / 1e4
     t_air = heat["t_air"]
-    built = site.grid["impervious"].values >= 0.5
+    built = site.sealed
     heat_line = forcing.heat.t_ref + forcing.heat.uhi_max / 3
     strong_line = forcing.heat.t_ref + 2 * forcing.heat.uhi_max / 3
     depth = flood["max_depth"]
@@ -167,7 +133,7 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
         "buildings_flooded": float(buildings["flooded"].sum()),
         "residents_flooded": float(residents[buildings["flooded"].to_numpy()].sum()),
         "sensitive_sites_flooded": float(sensitive["flooded"].sum()) if len(sensitive) else 0.0,
-        "high_hazard_area": float(((flood["hazard_rating"].values > HIGH_HAZARD) & wet_ground).sum() * area_ha),
+        "high_hazard_area": float(((flood["hazard_rating"].values > DANGER_FOR_MOST) & wet_ground).sum() * area_ha),
         "runoff_leaving": float(flood.attrs["volume_outflow"]),
         "impervious_area": float(site.grid["impervious"].values.sum() * area_ha),
         "canopy_cover": float(100 * site.grid["canopy_cover"].values.mean()),
@@ -183,10 +149,7 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
 
 def heat_stress_mask(heat: xr.Dataset) -> np.ndarray:
     """Cells in strong heat stress or worse at the hottest hour (see :mod:`jumeau.heat`)."""
-    return heat["heat_stress_class"].values >= STRONG_STRESS_CLASS
-
-
-STRONG_STRESS_CLASS = 2  # UTCI "strong heat stress" (32–38 °C) or worse
+    return heat["heat_stress_class"].values >= STRONG
 
 
 def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -18,17 +18,17 @@ import shapely
 import xarray as xr
 from rasterio.enums import Resampling
 
-from jumeau import canopy, landcover, soil
-from jumeau.buildings import prepare_buildings, rasterize_buildings
-from jumeau.classes import ClassTable
+from jumeau.site import canopy, landcover, soil
+from jumeau.site.buildings import prepare_buildings, rasterize_buildings
+from jumeau.site.classes import ClassTable
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid, check_size, intersect, parse_crs, require_projected, snap
 from jumeau.io.rasters import RasterInfo, fill_holes, inspect_raster, read_onto_grid
-from jumeau.io.sitefile import SiteFile, Source, read_site_file
+from jumeau.site.schema import SiteFile, Source, read_site_file
 from jumeau.io.vectors import polygonal, read_vector, require_field
-from jumeau.paths import DEFAULT_CLASS_TABLE
-from jumeau.site import LAYERS, Site, layer
-from jumeau.vocabulary import SENSITIVE_USES, normalise_uses
+from jumeau.data import CLASS_TABLE
+from jumeau.site.state import LAYERS, Site, layer
+from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def load_site(path: str | os.PathLike) -> Site:
     """
     path = Path(path)
     config = read_site_file(path)
-    classes = ClassTable.read(config.landcover.classes or DEFAULT_CLASS_TABLE)
+    classes = ClassTable.read(config.landcover.classes or CLASS_TABLE)
     elevation_info = inspect_raster(config.elevation.path, "elevation", config.elevation.crs)
     crs = parse_crs(config.crs, f"{path} → crs") if config.crs else elevation_info.crs
     require_projected(crs, f"{path}" if config.crs else f"elevation {elevation_info.path}",
@@ -76,13 +76,9 @@ def load_site(path: str | os.PathLike) -> Site:
     heights = np.concatenate([[0.0], buildings["height"].to_numpy()])
     values["building_height"] = heights[building_id]
     values["building_id"] = building_id
-    if config.landcover.building_class is not None:
-        if config.landcover.building_class not in classes.table.index:
-            raise InputError(
-                f"{path}: landcover → building_class {config.landcover.building_class} is not in the class table "
-                f"{classes.source}. Give the code of the roof class, or null to keep the land cover as given."
-            )
-        codes = np.where(building_id > 0, config.landcover.building_class, codes)
+    roof_class = _roof_class(path, config, classes)
+    if roof_class is not None:
+        codes = np.where(building_id > 0, roof_class, codes)
     values["landcover"] = codes
     values["impervious"] = classes.lookup("impervious", codes)
     values["soil_group"] = _soil(config, rasters, crs, grid)
@@ -102,6 +98,26 @@ def load_site(path: str | os.PathLike) -> Site:
     )
     return Site(name=config.name, grid=frame, buildings=buildings, sites=sites, classes=classes,
                 source=path.resolve(), metadata={"config": config})
+
+
+def _roof_class(path: Path, config: SiteFile, classes: ClassTable) -> int | None:
+    """The class burnt under footprints (``landcover → building_class``), checked against the table."""
+    wanted = config.landcover.building_class
+    if wanted is None:
+        return None
+    code = classes.code_for("roof") if wanted == "roof" else wanted
+    if code is None:
+        raise InputError(
+            f"{path}: landcover → building_class is 'roof', but the class table {classes.source} gives no class "
+            "the role roof. Add a `role` column naming the roof class, give its code (building_class: 1), or "
+            "write building_class: null to keep the land cover as given under buildings."
+        )
+    if code not in classes.table.index:
+        raise InputError(
+            f"{path}: landcover → building_class {code} is not in the class table "
+            f"{classes.source}. Give the code of the roof class, or null to keep the land cover as given."
+        )
+    return int(code)
 
 
 def _read(source: Source, section: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""The heat model run on a Site for a heat-wave day, with the class table's parameters.
+"""The heat model run on a Site: what it needs from a scenario (:class:`HeatForcing`) and the run.
 
 * Shade: the class table's ``shade``, the tree canopy cover and the shade really cast
   by buildings, trees and terrain over 10:00–16:00 (fraction of the hours in shadow),
@@ -12,12 +12,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import xarray as xr
+from pydantic import Field
 
+from jumeau import outputs
 from jumeau.errors import ModelError
 from jumeau.heat import cooling, night, shadows, skyview, stress, sun
-from jumeau.site import Site
+from jumeau.io.schema import Section
+from jumeau.site.state import Site
+
+
+class HeatForcing(Section):
+    """The heat-wave day: reference temperature, urban heat island, humidity, sun."""
+
+    t_ref: float = Field(35.0, ge=-30, le=55, description="Rural reference air temperature (°C).",
+                         json_schema_extra={"typical": [25.0, 45.0, 0.5]})
+    uhi_max: float = Field(3.0, ge=0, le=15, description="Urban heat island magnitude (°C).")
+    et0: float = Field(6.0, gt=0, le=20, description="Reference evapotranspiration of the day (mm/day).")
+    relative_humidity: float = Field(40.0, ge=0, le=100, description="Relative humidity (%).")
+    date: dt.date = Field(dt.date(2026, 7, 21), description="Date for the sun's course (shade).")
+    hour: float = Field(15.0, ge=0, lt=24, description="Local solar hour of the heat-stress map.")
+    cooling_distance: float = Field(450.0, gt=0, le=5000, description="Park cooling distance (m).")
+    mixing_radius: float = Field(500.0, gt=0, le=5000, description="Air mixing radius (m).")
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
 
@@ -31,8 +50,8 @@ def surface_model(site: Site, trees: bool = True) -> np.ndarray:
     return dsm
 
 
-def heat_site(site: Site, forcing, *, shade: str = "combined", svf_radius: float = 100.0) -> xr.Dataset:
-    """Heat results of a Site for a heat forcing (:class:`jumeau.scenario.HeatForcing`)."""
+def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_radius: float = 100.0) -> xr.Dataset:
+    """Heat results of a Site for a heat-wave day."""
     if shade not in ("combined", "table", "cast"):
         raise ModelError(f"shade: {shade!r}; use 'combined', 'table' or 'cast'.")
     grid = site.grid
@@ -59,18 +78,15 @@ def heat_site(site: Site, forcing, *, shade: str = "combined", svf_radius: float
     utci = stress.utci(t_air, t_mrt, forcing.relative_humidity)
     dims = ("y", "x")
     extra = {
-        "shade_fraction": (cast, "1", "share of 10:00-16:00 in cast shadow (buildings, trees, terrain)"),
-        "shade": (shade_used, "1", "shade used in the cooling capacity"),
-        "sky_view_factor": (svf, "1", "sky view factor of the surface"),
-        "night_overheating": (night.night_overheating(svf, grid["impervious"].values, cell), "K",
-                              "night overheating potential (Oke 1981 x imperviousness)"),
-        "t_mrt": (t_mrt, "degC", f"mean radiant temperature at {forcing.hour:g} h"),
-        "utci": (utci, "degC", f"universal thermal climate index at {forcing.hour:g} h"),
+        "shade_fraction": cast,
+        "shade": shade_used,
+        "sky_view_factor": svf,
+        "night_overheating": night.night_overheating(svf, grid["impervious"].values, cell),
+        "t_mrt": t_mrt,
+        "utci": utci,
     }
-    for name, (values, units, long_name) in extra.items():
-        result[name] = (dims, np.asarray(values, dtype="float32"), {"units": units, "long_name": long_name})
-    result["heat_stress_class"] = (dims, stress.stress_class(utci), {
-        "units": "1", "long_name": "UTCI heat stress class", "flag_values": np.arange(5, dtype="int8"),
-        "flag_meanings": "no_heat_stress moderate strong very_strong extreme"})
+    for name, values in extra.items():
+        result[name] = (dims, np.asarray(values, dtype="float32"), outputs.attrs(name, hour=forcing.hour))
+    result["heat_stress_class"] = (dims, stress.stress_class(utci), outputs.attrs("heat_stress_class"))
     result.attrs.update(sun_elevation=now.elevation, sun_azimuth=now.azimuth, date=str(forcing.date), hour=forcing.hour)
     return result.rio.write_crs(site.crs)

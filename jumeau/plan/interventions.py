@@ -1,7 +1,7 @@
 """Interventions: one small function per kind, each returning a new Site and what it changed.
 
 An intervention never modifies the Site it is given: it copies the layers it writes,
-changes them inside its selection (see :mod:`jumeau.selection`) and records a
+changes them inside its selection (see :mod:`jumeau.plan.selection`) and records a
 :class:`Change` (cells, layers, quantity in the kind's unit, investment and yearly
 maintenance). ``WRITES`` declares, per kind, the only layers it may change; the tests
 hold every kind to it.
@@ -9,7 +9,10 @@ hold every kind to it.
 Rules shared by the kinds:
 
 * *open ground* is every cell without a building; *sealed ground* is open ground
-  whose class is at least half impervious;
+  that is sealed (:attr:`jumeau.site.state.Site.sealed`);
+* a new class is the intervention's ``to_class``, else the class table's class of the
+  kind's role (:data:`jumeau.site.classes.ROLES`: ``garden`` for depaving, ``roof``
+  for new buildings...);
 * roofs are the cells of the chosen buildings (``where → buildings``, or every
   building touching the area);
 * quantities: m² of changed cells (footprint for roofs, floor area for new
@@ -28,10 +31,10 @@ import pandas as pd
 import rasterio.transform
 import shapely
 
-from jumeau import canopy
-from jumeau.buildings import estimate_residents, rasterize_buildings
+from jumeau.site import canopy
+from jumeau.site.buildings import estimate_residents, rasterize_buildings, storeys
 from jumeau.errors import RepairWarning, ScenarioError
-from jumeau.scenario import (
+from jumeau.plan.scenario import (
     CoolSurface,
     Demolish,
     Depave,
@@ -43,13 +46,11 @@ from jumeau.scenario import (
     PlantTrees,
     RetentionBasin,
     _Intervention,
+    _Reclass,
 )
-from jumeau.selection import Selection, select
-from jumeau.site import Site, layer
-from jumeau.vocabulary import SENSITIVE_USES, normalise_use
-
-SEALED = 0.5  # impervious share from which a class counts as sealed ground
-COOL_CLASSES = {"cool_roofs": 16, "cool_pavement": 17}
+from jumeau.plan.selection import Selection, select
+from jumeau.site.state import Site, layer
+from jumeau.site.vocabulary import SENSITIVE_USES, normalise_use
 
 WRITES: dict[str, frozenset[str]] = {
     "plant_trees": frozenset({"canopy_cover", "canopy_height"}),
@@ -133,7 +134,7 @@ def _open_ground(site: Site, selection: Selection) -> np.ndarray:
 
 
 def _sealed_ground(site: Site, selection: Selection) -> np.ndarray:
-    return _open_ground(site, selection) & (site.grid["impervious"].values >= SEALED)
+    return _open_ground(site, selection) & site.sealed
 
 
 def _require(cells: np.ndarray, context: str, what: str) -> None:
@@ -141,7 +142,21 @@ def _require(cells: np.ndarray, context: str, what: str) -> None:
         raise ScenarioError(f"{context}: the area holds no {what}; the intervention would change nothing. Check `where`.")
 
 
-def _reclass(site: Site, cells: np.ndarray, code: int, context: str, **extra: np.ndarray) -> Site:
+def _new_class(site: Site, spec: _Reclass, context: str) -> int:
+    """The intervention's ``to_class``, else the class table's class of its role."""
+    if spec.to_class is not None:
+        return spec.to_class
+    code = site.classes.code_for(spec.role)
+    if code is None:
+        raise ScenarioError(
+            f"{context}: no `to_class` given, and the class table {site.classes.source} gives no class the role "
+            f"{spec.role!r}. Give `to_class:` (a code of the table), or name the class in the table's `role` column."
+        )
+    return code
+
+
+def _reclass(site: Site, cells: np.ndarray, spec: _Reclass, context: str, **extra: np.ndarray) -> Site:
+    code = _new_class(site, spec, context)
     if code not in site.classes.codes:
         raise ScenarioError(f"{context}: class {code} is not in the class table {site.classes.source}.")
     landcover = _values(site, "landcover")
@@ -214,7 +229,7 @@ def reclass_ground(site: Site, spec: Depave | Greening | PermeablePaving, select
     cells = _sealed_ground(site, selection) if sealed_only else _open_ground(site, selection)
     _require(cells, context, "sealed ground (roads, paving, car parks) outside buildings" if sealed_only else "open ground")
     area = float(cells.sum() * site.cell_area)
-    return _reclass(site, cells, spec.to_class, context), {"area_m2": area}, area, cells
+    return _reclass(site, cells, spec, context), {"area_m2": area}, area, cells
 
 
 def green_roofs(site: Site, spec: GreenRoofs, selection: Selection, context: str):
@@ -222,7 +237,7 @@ def green_roofs(site: Site, spec: GreenRoofs, selection: Selection, context: str
     retention = _values(site, "roof_retention")
     retention[cells] = spec.retention_depth
     area = float(cells.sum() * site.cell_area)
-    new = _reclass(site, cells, spec.to_class, context, roof_retention=retention)
+    new = _reclass(site, cells, spec, context, roof_retention=retention)
     return new, {"buildings": len(ids), "area_m2": area}, area, cells
 
 
@@ -240,7 +255,7 @@ def cool_surface(site: Site, spec: CoolSurface, selection: Selection, context: s
     else:
         albedo[cells] = np.nan  # the cool class's own albedo applies
     area = float(cells.sum() * site.cell_area)
-    new = _reclass(site, cells, COOL_CLASSES[spec.type], context, albedo=albedo)
+    new = _reclass(site, cells, spec, context, albedo=albedo)
     return new, {**details, "area_m2": area}, area, cells
 
 
@@ -260,7 +275,7 @@ def retention_basin(site: Site, spec: RetentionBasin, selection: Selection, cont
     cover, height = _values(site, "canopy_cover"), _values(site, "canopy_height")
     cover[cells], height[cells] = 0.0, 0.0
     volume = float(cells.sum() * site.cell_area * spec.depth)
-    new = _reclass(site, cells, spec.to_class, context, elevation=elevation, canopy_cover=cover, canopy_height=height)
+    new = _reclass(site, cells, spec, context, elevation=elevation, canopy_cover=cover, canopy_height=height)
     return new, {"area_m2": float(cells.sum() * site.cell_area), "volume_m3": volume}, volume, cells
 
 
@@ -294,11 +309,10 @@ def new_buildings(site: Site, spec: NewBuildings, selection: Selection, context:
     building_height = np.where(cells, spec.height, site.grid["building_height"].values)
     cover, height = _values(site, "canopy_cover"), _values(site, "canopy_height")
     cover[cells], height[cells] = 0.0, 0.0
-    new = _reclass(site, cells, 1, context, building_id=building_id, building_height=building_height,
+    new = _reclass(site, cells, spec, context, building_id=building_id, building_height=building_height,
                    canopy_cover=cover, canopy_height=height)
     new = new.evolve(buildings=pd.concat([site.buildings, added]))
-    storeys = np.maximum(1.0, np.round(spec.height / 3.0))
-    floor_area = float(areas.sum() * storeys)
+    floor_area = float(areas.sum() * storeys(spec.height))
     details = {"buildings": len(footprints), "footprint_m2": float(areas.sum()), "floor_area_m2": floor_area,
                "residents": float(population.sum())}
     return new, details, floor_area, cells
@@ -312,7 +326,7 @@ def demolish(site: Site, spec: Demolish, selection: Selection, context: str):
     if removed["sensitive"].any():
         warnings.warn(f"{context}: demolishes sensitive building(s) {removed.index[removed['sensitive']].tolist()}.",
                       RepairWarning, stacklevel=2)
-    new = _reclass(site, cells, spec.to_class, context, building_id=building_id, building_height=building_height)
+    new = _reclass(site, cells, spec, context, building_id=building_id, building_height=building_height)
     new = new.evolve(buildings=site.buildings.drop(index=ids))
     area = float(cells.sum() * site.cell_area)
     details = {"buildings": len(ids), "area_m2": area, "residents": float(removed["population"].sum())}
@@ -320,7 +334,7 @@ def demolish(site: Site, spec: Demolish, selection: Selection, context: str):
 
 
 def drainage_upgrade(site: Site, spec: DrainageUpgrade, selection: Selection, context: str):
-    cells = selection.cells & (site.grid["impervious"].values >= SEALED)
+    cells = selection.cells & site.sealed
     _require(cells, context, "sealed cells (roofs, roads, paving) connected to the network")
     capacity = _values(site, "drainage_capacity")
     capacity[cells] = spec.capacity

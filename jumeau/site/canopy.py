@@ -21,7 +21,7 @@ from rasterio.enums import Resampling
 from jumeau.errors import InputError
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, read_onto_grid
-from jumeau.io.sitefile import TreesSource
+from jumeau.site.schema import TreesSource
 from jumeau.io.vectors import require_field
 
 SUPERSAMPLING = 4

@@ -23,9 +23,9 @@ from rasterio.enums import Resampling
 from jumeau.errors import InputError
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
-from jumeau.io.sitefile import LandcoverSource
+from jumeau.site.schema import LandcoverSource
 from jumeau.io.vectors import require_field
-from jumeau.paths import REMAP_DIR
+from jumeau.data import REMAP_DIR
 
 NODATA = -1
 

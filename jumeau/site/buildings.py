@@ -4,7 +4,7 @@ Height, per building, is the first of these that gives a plausible value:
 
 1. the field named by ``height:`` in the site file, else the first present of
    ``height``, ``hauteur``/``HAUTEUR`` (IGN BD TOPO), or 3D BAG's ``b3_h_70p − b3_h_maaiveld``;
-2. storeys × ``storey_height`` (3 m), storeys from ``floors:`` or the first present of
+2. storeys × ``storey_height`` (:data:`STOREY_HEIGHT`), storeys from ``floors:`` or the first present of
    ``NB_ETAGES``, ``nombre_d_etages``, ``building:levels`` (OSM), ``levels``;
 3. ``default_height`` (6 m), with a warning giving the count.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -34,10 +35,18 @@ import shapely
 
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
-from jumeau.io.sitefile import BuildingsSource
-from jumeau.vocabulary import SENSITIVE_USES, normalise_uses
+from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses
+
+if TYPE_CHECKING:
+    from jumeau.site.schema import BuildingsSource
 
 MAX_HEIGHT = 400.0
+STOREY_HEIGHT = 3.0
+"""Metres per storey, floor to floor: 2.50 m of ceiling height (the French building code's
+minimum for new dwellings) plus a floor slab of 0.20–0.30 m, rounded up."""
+FLOOR_AREA_PER_RESIDENT = 40.0
+"""m² of dwelling floor area per resident in France (INSEE, *Enquête Logement* 2013: about
+40 m² per person)."""
 HEIGHT_FIELDS = ("height", "hauteur")
 FLOOR_FIELDS = ("nb_etages", "nombre_d_etages", "building:levels", "levels")
 BAG_FIELDS = ("b3_h_70p", "b3_h_maaiveld")
@@ -186,15 +195,22 @@ def _population(
     return estimate, pd.Series(residential, index=use.index)
 
 
-def estimate_residents(area: pd.Series, height: pd.Series, storey_height: float = 3.0,
-                       floor_area_per_person: float = 40.0) -> pd.Series:
+def storeys(height: float | np.ndarray | pd.Series, storey_height: float = STOREY_HEIGHT):
+    """Storeys of a building of ``height`` metres: height / storey height, rounded, at least one.
+
+    >>> storeys(np.array([2.0, 6.5, 15.0])).tolist()
+    [1.0, 2.0, 5.0]
+    """
+    return np.maximum(1.0, np.round(height / storey_height))
+
+
+def estimate_residents(area: pd.Series, height: pd.Series, storey_height: float = STOREY_HEIGHT,
+                       floor_area_per_person: float = FLOOR_AREA_PER_RESIDENT) -> pd.Series:
     """Residents of a dwelling building from its footprint area (m²) and height (m).
 
-    Floor area is footprint × storeys (height / storey height, at least one); INSEE
-    counts about 40 m² of dwelling floor area per resident in France.
+    Floor area is footprint × :func:`storeys`, shared at :data:`FLOOR_AREA_PER_RESIDENT`.
     """
-    storeys = np.maximum(1.0, np.round(height / storey_height))
-    return (area * storeys / floor_area_per_person).round(1)
+    return (area * storeys(height, storey_height) / floor_area_per_person).round(1)
 
 
 def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:

@@ -22,17 +22,16 @@ the fall of the mean air temperature over built-up areas) and cost per m³ retai
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from jumeau.errors import InputError
-from jumeau.indicators import DIMENSIONS, INDICATORS
-from jumeau.runner import PROVENANCE
+from jumeau.io.runfolder import Result, find_runs
+from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Comparison:
     derived: pd.DataFrame  # cost per °C and per m³, per scenario
     scores: pd.DataFrame  # scenario × (dimensions, overall, created, destroyed, rank)
     weights: dict[str, float]
-    folders: dict[str, Path]
+    results: dict[str, Result]  # scenario -> its run, in the order shown
 
     def verdict(self, indicator: str, scenario: str) -> str:
         """'better', 'worse' or 'same' against the baseline."""
@@ -60,8 +59,8 @@ class Comparison:
         rows = []
         for key in self.values.index:
             spec = INDICATORS[key]
-            row = {"indicator": key, "label": spec.label_fr if language == "fr" else spec.label_en, "unit": spec.unit,
-                   "dimension": DIMENSIONS[spec.dimension][0 if language == "fr" else 1]}
+            row = {"indicator": key, "label": spec.label(language), "unit": spec.unit,
+                   "dimension": dimension_label(spec.dimension, language)}
             for scenario in self.scenarios:
                 row[scenario] = self.values.at[key, scenario]
                 if scenario != self.baseline:
@@ -70,36 +69,26 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-def load_runs(folder: str | os.PathLike) -> dict[str, Path]:
-    """Scenario result folders under ``folder`` (those holding a provenance record)."""
-    folder = Path(folder)
-    found = {p.parent.name: p.parent for p in sorted(folder.glob(f"*/{PROVENANCE}")) if not p.parent.name.startswith(".")}
-    if not found:
-        raise InputError(f"{folder}: no scenario results (folders with {PROVENANCE}). Run `jumeau run` first.")
-    return found
-
-
-def compare(runs: str | os.PathLike | dict[str, Path], baseline: str = "baseline",
+def compare(runs: str | os.PathLike | Mapping[str, Result | str | os.PathLike], baseline: str = "baseline",
             weights: dict[str, float] | None = None) -> Comparison:
-    """Compare scenario results (a runs folder, or scenario → folder) against ``baseline``."""
-    folders = runs if isinstance(runs, dict) else load_runs(runs)
-    if baseline not in folders:
-        raise InputError(f"baseline {baseline!r} is not among the results ({', '.join(folders)}). Name it with --baseline.")
+    """Compare scenario results (a runs folder, or scenario → result or folder) against ``baseline``."""
+    if isinstance(runs, Mapping):
+        results = {s: r if isinstance(r, Result) else Result(r) for s, r in runs.items()}
+    else:
+        results = find_runs(runs)
+    if baseline not in results:
+        raise InputError(f"baseline {baseline!r} is not among the results ({', '.join(results)}). Name it with --baseline.")
     weights = {**{d: 1.0 for d in DIMENSIONS}, **(weights or {})}
     unknown = sorted(set(weights) - set(DIMENSIONS))
     if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
         raise InputError(f"weights: give non-negative weights, not all zero, for {', '.join(DIMENSIONS)} (got {weights}).")
-    order = [baseline, *sorted(s for s in folders if s != baseline)]
-    values, titles = {}, {}
-    for scenario in order:
-        table = pd.read_csv(folders[scenario] / "indicators.csv").set_index("indicator")
-        values[scenario] = table["value"]
-        provenance = json.loads((folders[scenario] / PROVENANCE).read_text(encoding="utf-8"))
-        titles[scenario] = provenance.get("title", {"fr": scenario, "en": scenario})
-    values = pd.DataFrame(values).loc[[k for k in INDICATORS if k in pd.DataFrame(values).index]]
+    order = [baseline, *sorted(s for s in results if s != baseline)]
+    table = pd.DataFrame({s: results[s].indicators["value"] for s in order})
+    values = table.loc[[k for k in INDICATORS if k in table.index]]
     deltas = values.sub(values[baseline], axis=0)
-    return Comparison(baseline, order, titles, values, deltas, _derived(values, baseline),
-                      scorecard(values, baseline, weights), weights, {s: folders[s] for s in order})
+    return Comparison(baseline, order, {s: results[s].titles for s in order}, values, deltas,
+                      _derived(values, baseline), scorecard(values, baseline, weights), weights,
+                      {s: results[s] for s in order})
 
 
 def _derived(values: pd.DataFrame, baseline: str) -> pd.DataFrame:

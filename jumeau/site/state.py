@@ -11,42 +11,53 @@ import pandas as pd
 import rioxarray  # noqa: F401 - registers the .rio accessor
 import xarray as xr
 
-from jumeau.classes import ClassTable
+from jumeau.site.classes import ClassTable
 from jumeau.grid import Grid
+from jumeau.outputs import Layer
 
-# The layers every Site holds: name -> (dtype, units, long_name). Models and writers
-# read units and names from here instead of repeating them.
-LAYERS: dict[str, tuple[str, str, str]] = {
-    "elevation": ("float32", "m", "bare-earth terrain elevation"),
-    "landcover": ("int16", "1", "land-cover class code (lucode of the class table)"),
-    "building_height": ("float32", "m", "height of the building over the cell (0 off buildings)"),
-    "building_id": ("int32", "1", "building over the cell (index of Site.buildings; 0 off buildings)"),
-    "soil_group": ("int8", "1", "hydrologic soil group (1=A, 2=B, 3=C, 4=D)"),
-    "impervious": ("float32", "1", "impervious fraction of the cell"),
-    "canopy_cover": ("float32", "1", "fraction of the cell under tree canopy"),
-    "canopy_height": ("float32", "m", "height of the tallest tree canopy over the cell (0 where none)"),
-    "study_area": ("int8", "1", "1 inside the study area, 0 outside"),
+# The layers every Site holds. Models and writers read units and names from here
+# instead of repeating them.
+LAYERS: dict[str, Layer] = {
+    "elevation": Layer("m", "bare-earth terrain elevation", "Altitude du terrain", "Terrain elevation",
+                       cmap="cividis", standard_name="surface_altitude"),
+    "landcover": Layer("1", "land-cover class code (lucode of the class table)", "Occupation du sol", "Land cover",
+                       dtype="int16"),
+    "building_height": Layer("m", "height of the building over the cell (0 off buildings)", "Hauteur des bâtiments",
+                             "Building height", empty_at_zero=True),
+    "building_id": Layer("1", "building over the cell (index of Site.buildings; 0 off buildings)", "Bâtiment",
+                         "Building", empty_at_zero=True, dtype="int32"),
+    "soil_group": Layer("1", "hydrologic soil group (1=A, 2=B, 3=C, 4=D)", "Groupe hydrologique de sol",
+                        "Hydrologic soil group", flags=("A", "B", "C", "D"), first_flag=1, dtype="int8"),
+    "impervious": Layer("1", "impervious fraction of the cell", "Part imperméable", "Impervious fraction",
+                        cmap="Greys", better="lower"),
+    "canopy_cover": Layer("1", "fraction of the cell under tree canopy", "Couvert des arbres", "Tree canopy cover",
+                          cmap="Greens", better="higher", empty_at_zero=True),
+    "canopy_height": Layer("m", "height of the tallest tree canopy over the cell (0 where none)",
+                           "Hauteur des arbres", "Tree height", empty_at_zero=True),
+    "study_area": Layer("1", "1 inside the study area, 0 outside", "Zone d'étude", "Study area", dtype="int8"),
 }
 # Layers that interventions add where they override the class table or the forcing;
 # NaN where nothing was set (the class table's or the forcing's value applies).
-OVERRIDE_LAYERS: dict[str, tuple[str, str, str]] = {
-    "albedo": ("float32", "1", "surface albedo set by an intervention"),
-    "roof_retention": ("float32", "mm", "rain held on a green roof before it runs off"),
-    "drainage_capacity": ("float32", "mm h-1", "storm-sewer capacity of the cell's network"),
+OVERRIDE_LAYERS: dict[str, Layer] = {
+    "albedo": Layer("1", "surface albedo set by an intervention", "Albédo", "Albedo", cmap="Greys_r"),
+    "roof_retention": Layer("mm", "rain held on a green roof before it runs off", "Rétention des toitures",
+                            "Roof retention", cmap="Blues"),
+    "drainage_capacity": Layer("mm h-1", "storm-sewer capacity of the cell's network", "Capacité du réseau",
+                               "Sewer capacity", cmap="Blues"),
 }
-STANDARD_NAMES = {"elevation": "surface_altitude"}
-SOIL_FLAGS = {"flag_values": np.array([1, 2, 3, 4], dtype="int8"), "flag_meanings": "A B C D"}
+SEALED = 0.5
+"""Imperviousness from which a cell is *sealed* (built-up: roofs, roads, paving): the majority
+rule, a cell most of which is impervious. With the shipped class table it puts gravel
+(0.60) with the sealed classes and permeable paving (0.40) with the open ones.
+Interventions, the storm-sewer connection and the indicators all use this one
+threshold, through :attr:`Site.sealed`."""
 
 
 def layer(name: str, values: np.ndarray, like: xr.Dataset | xr.DataArray) -> xr.DataArray:
     """Wrap an array as a declared layer on the grid of ``like``, with its CF attributes."""
-    dtype, units, long_name = LAYERS[name] if name in LAYERS else OVERRIDE_LAYERS[name]
-    attrs = {"units": units, "long_name": long_name}
-    if name in STANDARD_NAMES:
-        attrs["standard_name"] = STANDARD_NAMES[name]
-    if name == "soil_group":
-        attrs.update(SOIL_FLAGS)
-    return xr.DataArray(np.asarray(values, dtype=dtype), coords={"y": like["y"], "x": like["x"]}, dims=("y", "x"), attrs=attrs)
+    spec = LAYERS[name] if name in LAYERS else OVERRIDE_LAYERS[name]
+    return xr.DataArray(np.asarray(values, dtype=spec.dtype), coords={"y": like["y"], "x": like["x"]},
+                        dims=("y", "x"), attrs=spec.attrs())
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,11 @@ class Site:
         return self.grid.sizes["y"], self.grid.sizes["x"]
 
     @property
+    def sealed(self) -> np.ndarray:
+        """Cells whose imperviousness reaches :data:`SEALED` (roofs, roads, paving)."""
+        return self.grid["impervious"].values >= SEALED
+
+    @property
     def grid_spec(self) -> Grid:
         """The grid's CRS, resolution and bounds (for rasterizing onto it)."""
         return Grid(crs=self.crs, resolution=self.resolution, bounds=tuple(self.grid.rio.bounds()))
@@ -101,7 +117,7 @@ class Site:
         """An override layer's values (all NaN if no intervention set it)."""
         if name in self.grid:
             return self.grid[name].values
-        return np.full(self.shape, np.nan, dtype=OVERRIDE_LAYERS[name][0])
+        return np.full(self.shape, np.nan, dtype=OVERRIDE_LAYERS[name].dtype)
 
     def landcover_areas(self) -> pd.DataFrame:
         """Area (m² and %) per land-cover class present on the grid."""

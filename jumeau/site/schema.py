@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-import pydantic
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from jumeau.io.schema import RelativePath, Section
+from jumeau.site.buildings import FLOOR_AREA_PER_RESIDENT, STOREY_HEIGHT
 from jumeau.io.yamlfile import load_model
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".vrt", ".img"}
@@ -22,22 +23,12 @@ VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
 SOIL_GROUPS = ("A", "B", "C", "D")
 
 
-class _Section(pydantic.BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Section):
+class Source(Section):
     """A file on disk. ``crs`` is only for files that carry none (e.g. an ASCII grid without .prj)."""
 
-    path: Path
+    path: RelativePath
     layer: str | None = Field(None, description="Layer name in a multi-layer file (GeoPackage).")
     crs: str | None = Field(None, description="CRS of a file that has none, e.g. 'EPSG:2154'.")
-
-    @field_validator("path", mode="after")
-    @classmethod
-    def _resolve(cls, path: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        return (Path(base) / path) if base is not None and not path.is_absolute() else path
 
     @property
     def is_raster(self) -> bool:
@@ -58,12 +49,13 @@ class ElevationSource(Source):
 
 
 class BuildingsSource(Source):
-    """Building footprints. Heights come from ``height`` or are detected (see ``jumeau.buildings``)."""
+    """Building footprints. Heights come from ``height`` or are detected (see ``jumeau.site.buildings``)."""
 
     id: str | None = Field(None, description="Field with a stable building identifier.")
     height: str | None = Field(None, description="Field with the building height in metres.")
     floors: str | None = Field(None, description="Field with the number of storeys.")
-    storey_height: float = Field(3.0, gt=1.5, le=10.0, description="Metres per storey when deriving height from floors.")
+    storey_height: float = Field(STOREY_HEIGHT, gt=1.5, le=10.0,
+                                 description="Metres per storey when deriving height from floors.")
     default_height: float | None = Field(
         6.0, gt=0, le=400, description="Height given to buildings without any height (warned); null makes them an error."
     )
@@ -73,7 +65,7 @@ class BuildingsSource(Source):
     use: str | None = Field(None, description="Field with the building use/type.")
     population: str | None = Field(None, description="Field with the number of residents per building.")
     floor_area_per_person: float = Field(
-        40.0, gt=5, description="m² of residential floor area per resident, to estimate population when no field is given."
+        FLOOR_AREA_PER_RESIDENT, gt=5, description="m² of residential floor area per resident, to estimate population when no field is given."
     )
 
 
@@ -95,30 +87,15 @@ class LandcoverSource(_ClassedSource):
 
     field: str | None = Field(None, description="Class field, for polygons.")
     what: ClassVar[str] = "land cover"
-    classes: Path | None = Field(None, description="Class table CSV; default: jumeau's table.")
-    remap: Literal["umep", "corine"] | Path | dict[int, int] | None = Field(
+    classes: RelativePath | None = Field(None, description="Class table CSV; default: jumeau's table.")
+    remap: Literal["umep", "corine"] | RelativePath | dict[int, int] | None = Field(
         None, description="Code remapping to the class table: 'umep', 'corine', a CSV (from,to) or a mapping."
     )
-    building_class: int | None = Field(
-        1, description="Class burnt under building footprints so roofs and land cover agree; null keeps the input."
+    building_class: int | Literal["roof"] | None = Field(
+        "roof", description="Class burnt under building footprints so roofs and land cover agree: a code, 'roof' "
+                            "(the class table's class of role roof), or null to keep the input."
     )
     fill_class: int | None = Field(None, description="Class for cells with no class (raster nodata, or no polygon).")
-
-    @field_validator("classes", mode="after")
-    @classmethod
-    def _resolve_classes(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        base = (info.context or {}).get("base_dir")
-        return (Path(base) / path) if path is not None and base is not None and not path.is_absolute() else path
-
-    @field_validator("remap", mode="before")
-    @classmethod
-    def _remap_path(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str) and value not in ("umep", "corine"):
-            base = (info.context or {}).get("base_dir")
-            path = Path(value)
-            return (Path(base) / path) if base is not None and not path.is_absolute() else path
-        return value
-
 
 
 class SoilSource(_ClassedSource):
@@ -147,7 +124,7 @@ class SitesSource(Source):
     name: str | None = Field(None, description="Field with the site's name.")
 
 
-class SiteFile(_Section):
+class SiteFile(Section):
     """Root of a site file."""
 
     name: str = Field("Unnamed site", description="Name of the district.")

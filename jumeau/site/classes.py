@@ -3,7 +3,17 @@
 The table drives every per-cell parameter the models need (albedo, crop coefficient,
 curve numbers, Manning's n, imperviousness...). Its columns follow InVEST's
 biophysical tables so a city that already ran InVEST can bring its own table; the
-shipped one is ``data/landcover_classes.csv``, sourced in ``data/landcover_classes.md``.
+shipped one is ``jumeau/data/landcover_classes.csv``, sourced in
+``jumeau/data/landcover_classes.md``.
+
+An optional ``role`` column says which class plays a part the engine needs to know of
+(:data:`ROLES`): the class burnt under building footprints (``roof``), the class
+depaved ground becomes by default (``garden``)... So no class code is written in the
+code: a city's own table names its roles, or the scenario and site files give codes.
+
+>>> table = ClassTable.read()
+>>> table.code_for("roof"), table.code_for("green_roof"), table.label(8, "en")
+(1, 15, 'Garden (grass, shrubs, some trees)')
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from jumeau.errors import InputError
-from jumeau.paths import DEFAULT_CLASS_TABLE
+from jumeau.data import CLASS_TABLE
 
 # column -> (lowest, highest) accepted value
 NUMERIC_COLUMNS: dict[str, tuple[float, float]] = {
@@ -32,6 +42,24 @@ NUMERIC_COLUMNS: dict[str, tuple[float, float]] = {
     "impervious": (0.0, 1.0),
 }
 REQUIRED_COLUMNS = ("lucode", "name", *NUMERIC_COLUMNS)
+ROLES: dict[str, str] = {
+    "roof": "building roofs: burnt under footprints, given to new buildings",
+    "road": "roads and streets",
+    "paving": "paved squares, pavements, yards",
+    "parking": "car parks",
+    "bare_soil": "bare soil: ground freed by a demolition",
+    "lawn": "lawn: what greening and parks plant by default",
+    "garden": "garden: what depaved ground becomes by default",
+    "meadow": "meadow or rough grass",
+    "woodland": "woodland",
+    "cropland": "fields",
+    "water": "open water",
+    "floodable_park": "floodable park: the floor of a retention basin",
+    "permeable_paving": "permeable paving",
+    "green_roof": "green roof",
+    "cool_roof": "cool (high-albedo) roof",
+    "cool_pavement": "cool (high-albedo) pavement",
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +70,7 @@ class ClassTable:
     source: Path
 
     @classmethod
-    def read(cls, path: str | os.PathLike = DEFAULT_CLASS_TABLE) -> ClassTable:
+    def read(cls, path: str | os.PathLike = CLASS_TABLE) -> ClassTable:
         """Read and validate a class table CSV (raises :class:`InputError`)."""
         path = Path(path)
         if not path.is_file():
@@ -85,11 +113,17 @@ class ClassTable:
             if label not in table.columns:
                 table[label] = table["name"]
             table[label] = table[label].fillna(table["name"])
+        table["role"] = _roles(table, path)
         return cls(table.set_index("lucode", drop=False).sort_index(), path)
 
     @property
     def codes(self) -> np.ndarray:
         return self.table.index.to_numpy()
+
+    def code_for(self, role: str) -> int | None:
+        """The class that plays ``role`` (one of :data:`ROLES`), or None if the table names none."""
+        found = self.table.index[self.table["role"] == role]
+        return int(found[0]) if len(found) else None
 
     def label(self, code: int, language: str = "fr") -> str:
         return str(self.table.at[code, f"label_{language}"])
@@ -114,3 +148,18 @@ class ClassTable:
                 f"{where}: land-cover code(s) not in the class table {self.source}: {listed}. "
                 "Add rows for them to the table, or map them to existing codes with `remap:` in the site file."
             )
+
+
+def _roles(table: pd.DataFrame, path: Path) -> pd.Series:
+    """The ``role`` column, empty where absent; refuse unknown roles and roles given twice."""
+    if "role" not in table.columns:
+        return pd.Series("", index=table.index, dtype=object)
+    roles = table["role"].fillna("").astype(str).str.strip()
+    unknown = sorted(set(roles) - set(ROLES) - {""})
+    if unknown:
+        raise InputError(f"{path}: column 'role' holds {', '.join(map(repr, unknown))}; known roles: "
+                         f"{', '.join(ROLES)} (or leave it empty).")
+    twice = roles[(roles != "") & roles.duplicated()].unique()
+    if len(twice):
+        raise InputError(f"{path}: role {twice[0]!r} is given to more than one class; give each role to one class.")
+    return roles

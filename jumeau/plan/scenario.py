@@ -4,7 +4,9 @@ A scenario file names *what is tried* (a list of interventions, each with where 
 applies, its parameters and its unit cost) and *under which weather* (a design storm
 and a heat-wave day). It is validated by pydantic models with ``extra="forbid"``, so a
 misspelt key is an error that names the file, the line and the keys allowed there.
-The schema is documented in ``docs/scenarios.md``.
+The schema is documented in ``docs/scenarios.md``. The forcing's two parts are the
+models' own declarations (:class:`jumeau.flood.model.StormForcing`,
+:class:`jumeau.heat.model.HeatForcing`): a model owns the spec of what it needs.
 
 A scenario may name a ``parent`` (or several): its interventions are applied after
 the parents', and its forcing overrides theirs key by key. ``baseline`` is the site as
@@ -13,70 +15,28 @@ loaded; a ``baseline.yaml`` may set the forcing every scenario starts from.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
 from jumeau.errors import ScenarioError
+from jumeau.flood.model import StormForcing
+from jumeau.heat.model import HeatForcing
+from jumeau.io.schema import RelativePath, Section
 from jumeau.io.yamlfile import load_model
 
 BASELINE = "baseline"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StormForcing(_Strict):
-    """The design storm: a Montana-law storm of a return period, or a user hyetograph."""
-
-    return_period: float = Field(100, gt=1, le=1000, description="Return period (years) of the Montana law.")
-    duration: float = Field(60, gt=0, le=24 * 60, description="Rain duration (minutes).")
-    hyetograph: Literal["chicago", "block"] = Field("chicago", description="Shape of the design storm.")
-    peak_position: float = Field(0.4, ge=0, le=1, description="Chicago storm: peak time as a share of the duration.")
-    station: str | None = Field(None, description="Montana coefficient set (station name); default: the first shipped.")
-    file: Path | None = Field(None, description="A user hyetograph CSV (time in min, intensity in mm/h), instead of the law.")
-    drainage_capacity: float = Field(
-        20.0, ge=0, le=500, description="Storm-sewer capacity on connected (impervious) cells (mm/h)."
-    )
-    after_rain: float = Field(60, ge=0, le=48 * 60, description="Simulated time after the rain stops (minutes).")
-
-    @field_validator("file", mode="after")
-    @classmethod
-    def _relative_to_file(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        return _resolve(path, info)
-
-
-class HeatForcing(_Strict):
-    """The heat-wave day: reference temperature, urban heat island, humidity, sun."""
-
-    t_ref: float = Field(35.0, ge=-30, le=55, description="Rural reference air temperature (°C).")
-    uhi_max: float = Field(3.0, ge=0, le=15, description="Urban heat island magnitude (°C).")
-    et0: float = Field(6.0, gt=0, le=20, description="Reference evapotranspiration of the day (mm/day).")
-    relative_humidity: float = Field(40.0, ge=0, le=100, description="Relative humidity (%).")
-    date: dt.date = Field(dt.date(2026, 7, 21), description="Date for the sun's course (shade).")
-    hour: float = Field(15.0, ge=0, lt=24, description="Local solar hour of the heat-stress map.")
-    cooling_distance: float = Field(450.0, gt=0, le=5000, description="Park cooling distance (m).")
-    mixing_radius: float = Field(500.0, gt=0, le=5000, description="Air mixing radius (m).")
-
-
-class Forcing(_Strict):
+class Forcing(Section):
     storm: StormForcing = StormForcing()
     heat: HeatForcing = HeatForcing()
 
 
-class Cost(_Strict):
+class Cost(Section):
     """Unit costs in euros, per the unit of the intervention kind (m², tree, m³…)."""
 
     unit_cost: float = Field(0.0, ge=0, description="Investment per unit (€).")
@@ -84,7 +44,7 @@ class Cost(_Strict):
     unit: str | None = Field(None, description="Optional check: the unit the costs are given in.")
 
 
-class BuildingFilter(_Strict):
+class BuildingFilter(Section):
     """Buildings chosen by attribute (all given conditions must hold)."""
 
     use: list[str] | str | None = Field(None, description="Building uses (residential, school, …).")
@@ -94,7 +54,7 @@ class BuildingFilter(_Strict):
     min_area: float | None = Field(None, ge=0, description="Minimum footprint area (m²).")
 
 
-class Where(_Strict):
+class Where(Section):
     """Where an intervention applies: a geometry, and optionally a selection inside it.
 
     Exactly one geometry source (``wkt``, ``geojson`` or ``file``) may be given; without
@@ -104,17 +64,12 @@ class Where(_Strict):
 
     wkt: str | None = Field(None, description="A WKT geometry.")
     geojson: dict[str, Any] | None = Field(None, description="A GeoJSON geometry, feature or feature collection.")
-    file: Path | None = Field(None, description="A vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf).")
+    file: RelativePath | None = Field(None, description="A vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf).")
     layer: str | None = Field(None, description="Layer of ``file``.")
     crs: str | None = Field(None, description="CRS of the geometry (default: the site's; a file's own CRS wins).")
     buffer: float | None = Field(None, gt=0, description="Widen the geometry by this many metres (lines → strips).")
     buildings: BuildingFilter | None = None
     landcover: list[int] | None = Field(None, description="Class codes the intervention is limited to.")
-
-    @field_validator("file", mode="after")
-    @classmethod
-    def _relative_to_file(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        return _resolve(path, info)
 
     @model_validator(mode="after")
     def _one_geometry(self) -> Where:
@@ -124,7 +79,7 @@ class Where(_Strict):
         return self
 
 
-class _Intervention(_Strict):
+class _Intervention(Section):
     """One intervention: its kind (``type``), where it applies, its parameters and its costs.
 
     Each kind's parameters are the fields of its subclass; ``UNIT`` is what its
@@ -150,6 +105,19 @@ class _Intervention(_Strict):
 ClassCode = Annotated[int, Field(ge=0, le=32767)]
 
 
+class _Reclass(_Intervention):
+    """A kind that gives its cells a new land-cover class: ``to_class``, else the class table's
+    class of the kind's ``ROLE`` (see :data:`jumeau.site.classes.ROLES`)."""
+
+    to_class: ClassCode | None = Field(None, description="New class code (default: the class table's class of the "
+                                                         "kind's role).")
+    ROLE: ClassVar[str] = ""
+
+    @property
+    def role(self) -> str:
+        return self.ROLE
+
+
 class PlantTrees(_Intervention):
     """Trees over an area (``cover``), or one every ``spacing`` metres along lines."""
 
@@ -161,61 +129,72 @@ class PlantTrees(_Intervention):
     UNIT: ClassVar[str] = "tree"
 
 
-class Depave(_Intervention):
-    """Sealed ground (not roofs) of the area becomes a pervious class."""
+class Depave(_Reclass):
+    """Sealed ground (not roofs) of the area becomes a pervious class (default: the ``garden`` class)."""
 
     type: Literal["depave"]
-    to_class: ClassCode = Field(8, description="New class (default 8, garden).")
+    ROLE: ClassVar[str] = "garden"
 
 
-class Greening(_Intervention):
-    """Open ground of the area changes class (greening, park)."""
+class Greening(_Reclass):
+    """Open ground of the area changes class (default: the ``lawn`` class)."""
 
     type: Literal["greening", "park"]
-    to_class: ClassCode = Field(7, description="New class (default 7, lawn).")
+    ROLE: ClassVar[str] = "lawn"
 
 
-class GreenRoofs(_Intervention):
-    """Roofs of the chosen buildings become green roofs (class table's green-roof class)."""
+class GreenRoofs(_Reclass):
+    """Roofs of the chosen buildings become green roofs (default: the ``green_roof`` class)."""
 
     type: Literal["green_roofs"]
-    to_class: ClassCode = Field(15, description="Green-roof class (default 15).")
     retention_depth: float = Field(20.0, ge=0, le=200, description="Rain held by the substrate (mm).")
+    ROLE: ClassVar[str] = "green_roof"
 
 
-class CoolSurface(_Intervention):
-    """Roofs (``cool_roofs``) or sealed ground (``cool_pavement``) get a high albedo."""
+class CoolSurface(_Reclass):
+    """Roofs (``cool_roofs``) or sealed ground (``cool_pavement``) get a high albedo
+    (default class: the ``cool_roof`` or ``cool_pavement`` class)."""
 
     type: Literal["cool_roofs", "cool_pavement"]
     albedo: float | None = Field(None, gt=0, lt=1, description="Albedo (default: the cool class's).")
 
+    @property
+    def role(self) -> str:
+        return "cool_roof" if self.type == "cool_roofs" else "cool_pavement"
 
-class PermeablePaving(_Intervention):
+
+class PermeablePaving(_Reclass):
+    """Sealed ground of the area becomes permeable paving (default: the ``permeable_paving`` class)."""
+
     type: Literal["permeable_paving"]
-    to_class: ClassCode = Field(14, description="Permeable-paving class (default 14).")
+    ROLE: ClassVar[str] = "permeable_paving"
 
 
-class RetentionBasin(_Intervention):
-    """Ground lowered by ``depth`` over the area: storage volume = depth × area."""
+class RetentionBasin(_Reclass):
+    """Ground lowered by ``depth`` over the area: storage volume = depth × area (default floor class:
+    the ``floodable_park`` class)."""
 
     type: Literal["retention_basin"]
     depth: float = Field(gt=0, le=10, description="Depth the ground is lowered by (m).")
-    to_class: ClassCode = Field(13, description="Class of the basin floor (default 13, floodable park).")
     UNIT: ClassVar[str] = "m3"
+    ROLE: ClassVar[str] = "floodable_park"
 
 
-class NewBuildings(_Intervention):
-    """Footprints (the area's polygons) become buildings of ``height``."""
+class NewBuildings(_Reclass):
+    """Footprints (the area's polygons) become buildings of ``height`` (default class: the ``roof`` class)."""
 
     type: Literal["new_buildings"]
     height: float = Field(gt=2, le=300, description="Building height (m).")
     use: str = Field("residential", description="Use (residential, office, school…).")
     population: float | None = Field(None, ge=0, description="Residents in all (default: estimated from floor area).")
+    ROLE: ClassVar[str] = "roof"
 
 
-class Demolish(_Intervention):
+class Demolish(_Reclass):
+    """The chosen buildings are removed; their ground gets a class (default: the ``bare_soil`` class)."""
+
     type: Literal["demolish"]
-    to_class: ClassCode = Field(6, description="Class of the freed ground (default 6, bare soil).")
+    ROLE: ClassVar[str] = "bare_soil"
 
 
 class DrainageUpgrade(_Intervention):
@@ -232,7 +211,7 @@ Intervention = Annotated[
 ]
 
 
-class Scenario(_Strict):
+class Scenario(Section):
     """A planning scenario (see the module docstring)."""
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=64)]
@@ -252,11 +231,6 @@ class Scenario(_Strict):
 
     def title_in(self, language: str = "fr") -> str:
         return self.title_en if language == "en" and self.title_en else self.title
-
-
-def _resolve(path: Path | None, info: ValidationInfo) -> Path | None:
-    base = (info.context or {}).get("base_dir")
-    return (Path(base) / path) if path is not None and base is not None and not path.is_absolute() else path
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:

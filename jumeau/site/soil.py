@@ -17,7 +17,7 @@ from rasterio.enums import Resampling
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
-from jumeau.io.sitefile import SOIL_GROUPS, SoilSource
+from jumeau.site.schema import SOIL_GROUPS, SoilSource
 from jumeau.io.vectors import require_field
 
 CODES = {letter: code for code, letter in enumerate(SOIL_GROUPS, start=1)}

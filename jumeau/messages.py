@@ -1,0 +1,66 @@
+"""Words people read in what the engine produces (the report) and that the viewer shares, French first.
+
+Layer labels live with the layers (:mod:`jumeau.outputs`), indicator labels with the
+indicators (:mod:`jumeau.study.indicators`); this catalogue holds the rest. The viewer
+adds its own words to these (``viewer/text.py``) instead of repeating them.
+
+>>> TEXT["fr"]["better"], TEXT["en"]["better"]
+('mieux', 'better')
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "report_title": "Comparaison de scénarios",
+        "scenarios": "Scénarios",
+        "scenario": "Scénario",
+        "investment": "Investissement",
+        "maintenance": "Entretien par an",
+        "per_degree": "Coût par °C gagné",
+        "per_m3": "Coût par m³ retenu",
+        "scorecard": "Tableau de bord de la valeur publique",
+        "weights": "Poids des dimensions",
+        "overall": "Note globale",
+        "created": "Valeur créée",
+        "destroyed": "Valeur détruite",
+        "rank": "Rang",
+        "indicators": "Indicateurs",
+        "indicator": "Indicateur",
+        "unit": "Unité",
+        "difference_maps": "Cartes des différences",
+        "difference_from_baseline": "Écart avec la situation actuelle",
+        "better": "mieux",
+        "worse": "moins bien",
+        "same": "inchangé",
+        "method": ("Chaque indicateur est comparé à la situation actuelle : le gain est ramené au plus grand gain "
+                   "obtenu par un scénario (de −1, la pire perte, à +1, le meilleur gain). Une dimension fait la "
+                   "moyenne de ses indicateurs ; la note globale, la moyenne pondérée des dimensions."),
+    },
+    "en": {
+        "report_title": "Scenario comparison",
+        "scenarios": "Scenarios",
+        "scenario": "Scenario",
+        "investment": "Investment",
+        "maintenance": "Maintenance per year",
+        "per_degree": "Cost per °C gained",
+        "per_m3": "Cost per m³ retained",
+        "scorecard": "Public-value scorecard",
+        "weights": "Dimension weights",
+        "overall": "Overall score",
+        "created": "Value created",
+        "destroyed": "Value destroyed",
+        "rank": "Rank",
+        "indicators": "Indicators",
+        "indicator": "Indicator",
+        "unit": "Unit",
+        "difference_maps": "Difference maps",
+        "difference_from_baseline": "Difference from the current situation",
+        "better": "better",
+        "worse": "worse",
+        "same": "unchanged",
+        "method": ("Each indicator is compared with the current situation: the gain is divided by the largest gain "
+                   "any scenario reaches (from −1, the worst loss, to +1, the best gain). A dimension is the mean "
+                   "of its indicators; the overall score the weighted mean of the dimensions."),
+    },
+}

@@ -1,0 +1,311 @@
+"""Batch runs of scenarios: apply, run heat and flood, compute indicators, write, cache.
+
+``run(site, scenarios, output)`` runs every scenario (local processes by default, or a
+Dask cluster when given a ``dask.distributed.Client``) and writes one run folder per
+scenario under ``output`` (:mod:`jumeau.io.runfolder` describes and owns the folder).
+``site`` is a :class:`~jumeau.site.state.Site` or a site file; ``scenarios`` a
+:class:`~jumeau.plan.scenario.ScenarioSet`, or scenarios and scenario files. Workers
+get the Site and the scenarios themselves: nothing is written for them to read back.
+
+The cache key hashes the Site's content (its layers, buildings, sites and class
+table), the scenario and its ancestors, the forcing and the code (jumeau's version
+and the hash of its sources and shipped data): an unchanged scenario is not rerun,
+any change reruns it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import shapely
+import xarray as xr
+from pydantic import BaseModel
+
+from jumeau.errors import JumeauError, ScenarioError
+from jumeau.flood.model import flood_site
+from jumeau.heat.model import heat_site
+from jumeau.io.runfolder import Result, RunContents, is_complete, write_run
+from jumeau.outputs import OUTPUTS, PRODUCTS
+from jumeau.plan.interventions import apply
+from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
+from jumeau.render.maps import draw_map
+from jumeau.site.load import load_site
+from jumeau.site.state import Site
+from jumeau.study import indicators
+
+log = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ScenarioRun:
+    """The outcome of one scenario: its result, or why it failed."""
+
+    scenario: str
+    folder: Path
+    status: str  # "done", "cached" or "failed"
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def result(self) -> Result | None:
+        return Result(self.folder) if self.status != "failed" else None
+
+
+@dataclass
+class RunReport:
+    runs: list[ScenarioRun]
+
+    @property
+    def failed(self) -> list[ScenarioRun]:
+        return [r for r in self.runs if r.status == "failed"]
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([{"scenario": r.scenario, "status": r.status, "seconds": round(r.seconds, 2),
+                              "error": r.error or ""} for r in self.runs])
+
+
+# -- cache keys ----------------------------------------------------------------------
+
+def _digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else part.encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def site_digest(site: Site) -> str:
+    """A hash of what the models see of a Site: every layer, the buildings, the sites, the class table."""
+    parts: list[bytes | str] = []
+    for name in sorted(site.grid.data_vars):
+        values = site.grid[name].values
+        parts += [name, str(values.dtype), str(values.shape), values.tobytes()]
+    for frame in (site.buildings, site.sites):
+        parts += [frame.drop(columns=frame.geometry.name).to_csv(), b"".join(shapely.to_wkb(frame.geometry.values))]
+    parts.append(site.classes.table.to_csv())
+    parts.append(json.dumps([c.summary() for c in site.metadata.get("changes", ())], sort_keys=True, default=str))
+    return _digest(*parts)
+
+
+def input_files(site: Site) -> list[Path]:
+    """The site file and every file it names (with a shapefile's sidecars), for the provenance."""
+    files = {site.source} if site.source else set()
+    config = site.metadata.get("config")
+    stack: list[Any] = [config] if config is not None else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Path):
+            if item.is_file():
+                files |= {p for p in item.parent.glob(item.stem + ".*") if p.is_file()} if item.suffix == ".shp" else {item}
+        elif isinstance(item, BaseModel):
+            stack += [getattr(item, name) for name in type(item).model_fields]
+        elif isinstance(item, list | tuple):
+            stack += list(item)
+    if site.classes.source:
+        files.add(Path(site.classes.source))
+    return sorted(files)
+
+
+@functools.cache
+def code_version() -> str:
+    """jumeau's version and a hash of its sources and shipped data."""
+    import importlib.metadata
+
+    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".csv", ".html") and p.is_file())
+    return f"{importlib.metadata.version('jumeau')}+{_digest(*(p.read_bytes() for p in sources))[:12]}"
+
+
+def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
+    chain = [s.model_dump_json(exclude={"source"}) for s in scenarios.chain(scenario_id)]
+    return _digest(site, *chain, scenarios.forcing(scenario_id).model_dump_json(), code_version())
+
+
+# -- one scenario ---------------------------------------------------------------------
+
+def run_models(site: Site, forcing: Forcing) -> tuple[xr.Dataset, xr.Dataset]:
+    """Flood and heat results of a Site under a forcing."""
+    return flood_site(site, forcing.storm), heat_site(site, forcing.heat)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One scenario to run: everything a worker needs, sent whole (no file to read back)."""
+
+    scenario: str
+    folder: Path
+    key: str
+    provenance: dict[str, Any]
+
+
+def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task) -> ScenarioRun:
+    """Run one scenario and write its folder; errors become a failed :class:`ScenarioRun`."""
+    start = time.perf_counter()
+    try:
+        forcing = scenarios.forcing(task.scenario)
+        changed = apply(site, scenarios.interventions(task.scenario))
+        flood, heat = run_models(changed, forcing)
+        table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
+        write_run(task.folder, _contents(changed, scenarios, task, forcing, flood, heat, table, buildings, sites,
+                                         time.perf_counter() - start))
+    except JumeauError as exc:
+        return ScenarioRun(task.scenario, task.folder, "failed", time.perf_counter() - start, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other scenarios; traceback logged
+        log.error("scenario %s failed:\n%s", task.scenario, traceback.format_exc())
+        return ScenarioRun(task.scenario, task.folder, "failed", time.perf_counter() - start,
+                           f"{type(exc).__name__}: {exc}")
+    return ScenarioRun(task.scenario, task.folder, "done", time.perf_counter() - start)
+
+
+def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing, flood: xr.Dataset,
+              heat: xr.Dataset, table: pd.DataFrame, buildings, sites, seconds: float) -> RunContents:
+    scenario = scenarios[task.scenario]
+    maps_only = [v for ds in (flood, heat) for v in ds.data_vars if set(ds[v].dims) != {"y", "x"}]
+    grids = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="override").drop_vars(
+        maps_only, errors="ignore")
+    grids.attrs = {**site.grid.attrs, "scenario": task.scenario, "title": f"jumeau: {scenario.title}"}
+    figures = {}
+    for name in PRODUCTS.scenario_maps:
+        figures[name] = draw_map(grids[name], outlines=site.buildings.geometry,
+                                 title=f"{scenario.title} — {OUTPUTS[name].label('fr')}")
+    chain = scenarios.chain(task.scenario)
+    provenance = {
+        **task.provenance, "key": task.key, "scenario": task.scenario, "chain": [s.id for s in chain],
+        # as written (unset keys left out), so a definition read back overrides its parents as the original did
+        "definitions": [s.model_dump(mode="json", exclude={"source"}, exclude_unset=True) for s in chain],
+        "title": {"fr": scenario.title, "en": scenario.title_in("en")},
+        "scenario_files": {s.id: str(s.source) for s in chain if s.source},
+        "forcing": json.loads(forcing.model_dump_json()), "code_version": code_version(),
+        "versions": _versions(), "volume_balance": {k: v for k, v in flood.attrs.items() if k.startswith("volume")},
+        "seconds": round(seconds, 2),
+    }
+    try:
+        return RunContents(grids=grids, indicators=table, buildings=buildings, sites=sites,
+                           interventions=pd.DataFrame([c.summary() for c in site.metadata.get("changes", ())]),
+                           provenance=provenance, geotiffs=PRODUCTS.scenario_maps, figures=figures)
+    finally:
+        for figure in figures.values():
+            plt.close(figure)
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata
+
+    names = ("jumeau", "numpy", "numba", "xarray", "rasterio", "geopandas", "shapely", "scipy", "pvlib")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+# -- many scenarios ---------------------------------------------------------------------
+
+def _passive_threads() -> None:
+    """Worker processes use every core for numba's kernels, but wait at barriers asleep.
+
+    With OpenMP's default spinning, two workers with two threads each on two cores made
+    every scenario five times slower (each step's kernels wait for a descheduled thread);
+    one thread per worker instead leaves a core idle while the last scenario runs alone.
+    OpenMP reads the policy when numba first starts its threading layer, at the worker's
+    first parallel kernel, after this initializer.
+    """
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
+
+def scenario_set(scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike]) -> ScenarioSet:
+    """Scenarios given as a set, as Scenario objects or as files, as one checked set."""
+    if isinstance(scenarios, ScenarioSet):
+        return scenarios
+    return ScenarioSet(s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios)
+
+
+def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike],
+        output: str | os.PathLike, *, only: Iterable[str] | None = None, workers: int | None = None, client=None,
+        progress: Callable[[ScenarioRun], None] | None = None) -> RunReport:
+    """Run scenarios on a site; see the module docstring. Returns a :class:`RunReport`.
+
+    The baseline is always among the scenarios. ``only`` restricts the run to some ids.
+    ``workers`` local processes (default: one per core, at most one per scenario; 1 runs
+    in this process); ``client`` a ``dask.distributed.Client``. ``progress`` is called
+    after each scenario, cached ones included.
+    """
+    loaded = site if isinstance(site, Site) else load_site(site)
+    chosen = scenario_set(scenarios)
+    ids = [s.id for s in chosen]
+    if only is not None:
+        unknown = sorted(set(only) - set(ids))
+        if unknown:
+            raise ScenarioError(f"No scenario {unknown} among {ids}.")
+        ids = [i for i in ids if i in set(only)]
+    content = site_digest(loaded)
+    shared = {"site_file": str(loaded.source) if loaded.source else None, "site_digest": content,
+              "inputs": {str(p): file_digest(p) for p in input_files(loaded)}}
+    output = Path(output).resolve()
+    runs: dict[str, ScenarioRun] = {}
+    todo = []
+    for scenario_id in ids:
+        task = _Task(scenario_id, output / scenario_id, scenario_key(content, chosen, scenario_id), shared)
+        if is_complete(task.folder, task.key):
+            runs[scenario_id] = ScenarioRun(scenario_id, task.folder, "cached")
+            if progress:
+                progress(runs[scenario_id])
+        else:
+            todo.append(task)
+    for outcome in _execute(todo, workers, client, loaded, chosen):
+        runs[outcome.scenario] = outcome
+        if progress:
+            progress(outcome)
+    return RunReport([runs[i] for i in ids])
+
+
+def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet
+             ) -> Iterator[ScenarioRun]:
+    if not todo:
+        return
+    if client is not None:
+        from dask.distributed import as_completed
+
+        [shared_site] = client.scatter([site], broadcast=False)
+        futures = [client.submit(run_scenario, shared_site, scenarios, task, pure=False,
+                                 key=f"jumeau-{task.scenario}-{task.key[:8]}") for task in todo]
+        for future in as_completed(futures):
+            yield future.result()
+        return
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers == 1:
+        for task in todo:
+            yield run_scenario(site, scenarios, task)
+        return
+    # spawn: a forked child would inherit numba's and GDAL's threads in an unknown state
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                initializer=_passive_threads) as pool:
+        futures = [pool.submit(run_scenario, site, scenarios, task) for task in todo]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
