@@ -29,10 +29,8 @@ import shutil
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from targets import DEMO_DIR, ROOT, SCENARIO_DIR, report
-
 
 sys.path.insert(0, str(ROOT))  # the viewer package sits beside app.py, outside the installed jumeau
 from viewer.launch import serve

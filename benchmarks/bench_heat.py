@@ -49,7 +49,8 @@ def landscape(size: int) -> dict[str, xr.DataArray]:
     coords = {"y": (np.arange(size)[::-1] + 0.5) * CELL, "x": (np.arange(size) + 0.5) * CELL}
     blocks = rng.random((size // 50 + 1, size // 50 + 1)) < 0.15
     green = np.kron(blocks, np.ones((50, 50)))[:size, :size]
-    layer = lambda values: xr.DataArray(values, dims=("y", "x"), coords=coords)
+    def layer(values):
+        return xr.DataArray(values, dims=("y", "x"), coords=coords)
     return {"kc": layer(np.where(green > 0, 0.9, 0.2)), "green_area": layer(green),
             "shade": layer(np.where(green > 0, 0.6, 0.05)), "albedo": layer(np.where(green > 0, 0.2, 0.12))}
 
@@ -79,8 +80,9 @@ def main() -> None:
     options = parser.parse_args()
     big, small = (1000, 500) if options.quick else (2000, 1000)
     layers = landscape(big)
-    run_cooling = lambda: cooling.urban_cooling(**layers, et0=5.0, t_ref=35, uhi_max=3,
-                                                cooling_distance=450, mixing_radius=500, relative_humidity=40)
+    def run_cooling():
+        return cooling.urban_cooling(**layers, et0=5.0, t_ref=35, uhi_max=3, cooling_distance=450, mixing_radius=500,
+                                     relative_humidity=40)
     run_cooling()  # warm-up
     ours = median_time(run_cooling)
     theirs = median_time(lambda: reference_cooling(layers))

@@ -41,12 +41,12 @@ import rasterio
 import rasterio.features
 import shapely
 import synthetic_city
-from targets import DEMO_DIR
 from affine import Affine
+from targets import DEMO_DIR
 
 import jumeau
-from jumeau.site.canopy import SUPERSAMPLING
 from jumeau.errors import RepairWarning
+from jumeau.site.canopy import SUPERSAMPLING
 from jumeau.site.schema import Source, read_site_file
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -137,11 +137,11 @@ def floor(site_file: Path) -> Callable[[], None]:
             read_raster(config.landcover)
         else:
             polygons = read_vector(config.landcover)
-            rasterio.features.rasterize(zip(polygons.geometry, polygons[config.landcover.field]),
+            rasterio.features.rasterize(zip(polygons.geometry, polygons[config.landcover.field], strict=True),
                                         out_shape=shape, transform=transform, dtype="int32")
         if config.buildings is not None:
             footprints = read_vector(config.buildings)
-            rasterio.features.rasterize(zip(footprints.geometry, range(1, len(footprints) + 1)),
+            rasterio.features.rasterize(zip(footprints.geometry, range(1, len(footprints) + 1), strict=True),
                                         out_shape=shape, transform=transform, dtype="int32")
         trees = config.trees
         if trees is not None and trees.is_raster:
@@ -153,7 +153,7 @@ def floor(site_file: Path) -> Callable[[], None]:
             height = points[trees.height] if trees.height else trees.default_height
             disks = shapely.buffer(points.geometry.to_numpy(), np.asarray(radius, dtype="float64"), quad_segs=8)
             # Crowns are burnt at jumeau's supersampling so both produce the same fractional cover.
-            rasterio.features.rasterize(zip(disks, np.broadcast_to(height, len(disks))),
+            rasterio.features.rasterize(zip(disks, np.broadcast_to(height, len(disks)), strict=True),
                                         out_shape=fine_shape, transform=fine, dtype="float32")
 
     return run
@@ -250,7 +250,7 @@ def profile(site_file: Path, report: Report) -> None:
 
 
 def _short(path: str) -> str:
-    """A source path from its package on (``rasterio/features.py``, ``jumeau/canopy.py``)."""
+    """A source path from its package on (``rasterio/features.py``, ``jumeau/site/canopy.py``)."""
     parts = Path(path).parts
     if "site-packages" in parts:
         return str(Path(*parts[parts.index("site-packages") + 1:]))
@@ -289,7 +289,8 @@ def print_report(report: Report, title: str) -> None:
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     print(f"\n{title}")
     for line in [header, *lines]:
-        print("  ".join(text.ljust(width) if i == 0 else text.rjust(width) for i, (text, width) in enumerate(zip(line, widths))))
+        cells = enumerate(zip(line, widths, strict=True))
+        print("  ".join(text.ljust(width) if i == 0 else text.rjust(width) for i, (text, width) in cells))
     for note in report.notes:
         print(f"note: {note}")
     for label, messages in report.repairs.items():

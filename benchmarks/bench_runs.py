@@ -28,7 +28,6 @@ from pathlib import Path
 
 from targets import DEMO_DIR, SCENARIO_DIR, report
 
-
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 COLD_TARGET_S = 180.0
 WARM_TARGET_S = 5.0

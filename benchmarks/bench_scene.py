@@ -124,7 +124,8 @@ def print_report(report: Report, title: str) -> None:
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     print(f"\n{title}")
     for line in [header, *lines]:
-        print("  ".join(text.ljust(width) if i == 0 else text.rjust(width) for i, (text, width) in enumerate(zip(line, widths))))
+        cells = enumerate(zip(line, widths, strict=True))
+        print("  ".join(text.ljust(width) if i == 0 else text.rjust(width) for i, (text, width) in cells))
     print("\nMeshes of the coloured scene (points, cells):")
     for name, size in report.meshes.items():
         print(f"  {name:<16} {size['points']:>8} {size['cells']:>8}")

@@ -176,7 +176,8 @@ def _raster(values: np.ndarray, transform: Affine, nodata: float | None) -> xr.D
     rows, cols = values.shape
     array = xr.DataArray(
         values, dims=("y", "x"),
-        coords={"y": transform.f + (np.arange(rows) + 0.5) * transform.e, "x": transform.c + (np.arange(cols) + 0.5) * transform.a},
+        coords={"y": transform.f + (np.arange(rows) + 0.5) * transform.e,
+                "x": transform.c + (np.arange(cols) + 0.5) * transform.a},
     )
     array = array.rio.write_crs(CRS).rio.write_transform(transform)
     return array.rio.write_nodata(nodata) if nodata is not None else array
@@ -215,7 +216,7 @@ def _buildings(parameters: CityParameters, layout: Layout, parks: np.ndarray, rn
     cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
     rings = np.stack([cx[:, None] + corner_x * cos - corner_y * sin, cy[:, None] + corner_x * sin + corner_y * cos], axis=-1)
 
-    names, shares = zip(*USES)
+    names, shares = zip(*USES, strict=True)
     use = rng.choice(names, n, p=shares).astype(object)
     use[shed] = "Annexe"
     height = np.clip(rng.lognormal(math.log(9.0), 0.5, n), 3.0, 60.0).round(1)
@@ -256,7 +257,7 @@ def _landcover(parameters: CityParameters, layout: Layout, parks: np.ndarray, bu
 
 
 def _draw(choices: tuple[tuple[int, float], ...], shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-    values, shares = zip(*choices)
+    values, shares = zip(*choices, strict=True)
     return rng.choice(values, shape, p=shares)
 
 

@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from jumeau.errors import InputError, JumeauError, RepairWarning
+from jumeau.flood.model import StormForcing
+from jumeau.heat.model import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.io.writers import write_figure
 from jumeau.outputs import PRODUCTS
 from jumeau.site.load import load_site
 from jumeau.site.state import Site
-from jumeau.flood.model import StormForcing
-from jumeau.heat.model import HeatForcing
 
 app = typer.Typer(help="jumeau — digital twin of a city district for heat and flood planning.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -168,7 +168,8 @@ def demo(
 def run_(
     site: SiteArgument,
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (YAML); the baseline always runs.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results, one sub-folder per scenario.")] = Path("runs"),
+    output: Annotated[Path, typer.Option("--output", "-o",
+                                         help="Folder for the results, one sub-folder per scenario.")] = Path("runs"),
     workers: Annotated[int | None, typer.Option(help="Local worker processes (default: one per core).")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run on instead.")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Run only this scenario id (repeatable).")] = None,
@@ -213,7 +214,8 @@ def run_(
 def compare_(
     runs: Annotated[Path, typer.Argument(help="Folder of `jumeau run` results.")],
     baseline: Annotated[str, typer.Option(help="Scenario the others are compared with.")] = "baseline",
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML report (a CSV of the table is written next to it).")] = Path("report.html"),
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="HTML report (a CSV of the table is written next to it).")] = Path("report.html"),
     weights: Annotated[str | None, typer.Option(help="Dimension weights, e.g. health=2,environment=1,cost=1,fairness=2.")] = None,
     language: Annotated[str, typer.Option(help="Report language: fr or en.")] = "fr",
 ) -> None:

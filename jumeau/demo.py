@@ -156,7 +156,7 @@ def _side_of_stream(north: bool) -> Polygon:
     """Everything north (or south) of the stream's centreline, beyond the district's edges."""
     x = np.arange(-20.0, WIDTH + 21.0, 5.0)
     edge = [(-20.0, HEIGHT + 20.0), (WIDTH + 20.0, HEIGHT + 20.0)] if north else [(-20.0, -20.0), (WIDTH + 20.0, -20.0)]
-    return Polygon(list(zip(x, stream_y(x))) + edge[::-1])
+    return Polygon(list(zip(x, stream_y(x), strict=True)) + edge[::-1])
 
 
 NORTH_BANK = _side_of_stream(north=True).difference(stream_line().buffer(RIPARIAN_HALF_WIDTH))
@@ -856,9 +856,9 @@ def _sites_frame(plan: _Plan, buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _soil_frame() -> gpd.GeoDataFrame:
     """Four bands tiling the district: terrace sand (A), alluvium (D), slope loam (B), plateau clay (C)."""
     x = np.linspace(0.0, WIDTH, 301)
-    lower = list(zip(x, stream_y(x) - 60.0))
-    upper = list(zip(x, stream_y(x) + 110.0))
-    plateau = list(zip(x, 760.0 + 25.0 * np.sin(2 * np.pi * x / 1100.0 + 0.4)))
+    lower = list(zip(x, stream_y(x) - 60.0, strict=True))
+    upper = list(zip(x, stream_y(x) + 110.0, strict=True))
+    plateau = list(zip(x, 760.0 + 25.0 * np.sin(2 * np.pi * x / 1100.0 + 0.4), strict=True))
     bands = {
         "A": Polygon([(0.0, 0.0), (WIDTH, 0.0)] + lower[::-1]),
         "D": Polygon(lower + upper[::-1]),

@@ -92,4 +92,5 @@ def city(tmp_path) -> CityFiles:
     return CityFiles(tmp_path)
 
 
-__all__ = ["CRS", "DEMO_DIR", "ROOT", "SCENARIO_DIR", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box", "sloping_dem", "write_raster"]
+__all__ = ["CRS", "DEMO_DIR", "ROOT", "SCENARIO_DIR", "NX", "NY", "RES", "X0", "Y0", "CityFiles", "Point", "box",
+           "sloping_dem", "write_raster"]

@@ -9,8 +9,8 @@ from conftest import CRS, NX, NY, X0, Y0, sloping_dem
 from shapely.geometry import Polygon, box
 
 import jumeau
-from jumeau.site.classes import ClassTable
 from jumeau.errors import InputError, RepairWarning
+from jumeau.site.classes import ClassTable
 
 
 def test_missing_site_file(tmp_path):
@@ -130,9 +130,11 @@ def test_landcover_gaps_need_a_fill_class(city):
 
 @pytest.mark.parametrize("height", [-3.0, 650.0])
 def test_negative_or_absurd_heights(city, height):
-    frame = gpd.GeoDataFrame({"hauteur": [9.0, height]}, geometry=[box(X0, Y0, X0 + 10, Y0 + 10), box(X0 + 20, Y0, X0 + 30, Y0 + 10)], crs=CRS)
+    frame = gpd.GeoDataFrame({"hauteur": [9.0, height]},
+                             geometry=[box(X0, Y0, X0 + 10, Y0 + 10), box(X0 + 20, Y0, X0 + 30, Y0 + 10)], crs=CRS)
     city.buildings(frame)
-    with pytest.raises(InputError, match=rf"1 building\(s\) .* negative or absurd .*row 2: {height:g} m.*invalid_heights: default"):
+    with pytest.raises(InputError,
+                       match=rf"1 building\(s\) .* negative or absurd .*row 2: {height:g} m.*invalid_heights: default"):
         jumeau.load_site(city.write())
     with pytest.warns(RepairWarning, match="treated as missing"):
         site = jumeau.load_site(city.write(buildings={"path": "buildings.gpkg", "invalid_heights": "default"}))
@@ -147,7 +149,8 @@ def test_buildings_without_any_height_and_no_default(city):
 
 def test_named_field_that_does_not_exist(city):
     city.buildings(height="h_max")
-    with pytest.raises(InputError, match=r"buildings: .* has no field 'h_max' \(given as `height:`\). Fields: id, hauteur, usage"):
+    with pytest.raises(InputError,
+                       match=r"buildings: .* has no field 'h_max' \(given as `height:`\). Fields: id, hauteur, usage"):
         jumeau.load_site(city.write())
 
 
@@ -178,7 +181,8 @@ def test_site_file_typos_point_at_the_line(city):
     text = path.read_text().replace("buildings:\n  path: buildings.gpkg", "buildings:\n  path: buildings.gpkg\n  heigth: toit")
     path.write_text(text)
     line = text.splitlines().index("  heigth: toit") + 1
-    with pytest.raises(InputError, match=rf"line {line}: buildings → heigth: unknown key \(allowed here: path, layer, crs, id, height"):
+    with pytest.raises(InputError,
+                       match=rf"line {line}: buildings → heigth: unknown key \(allowed here: path, layer, crs, id, height"):
         jumeau.load_site(path)
 
 
@@ -227,3 +231,16 @@ def test_trees_with_implausible_heights(city):
     with pytest.raises(InputError, match=r"trees: field 'h' .* row 1: -2 m is not a plausible value"):
         jumeau.load_site(city.write(trees={"path": "trees.gpkg", "height": "h"}))
 
+
+
+def test_a_class_table_without_a_roof_role_needs_building_class(city):
+    import pandas as pd
+
+    from jumeau.data import CLASS_TABLE
+
+    table = pd.read_csv(CLASS_TABLE).drop(columns="role")
+    table.to_csv(city.path("invest.csv"), index=False)
+    with pytest.raises(InputError, match=r"building_class is 'roof'.*no class the role roof.*building_class: null"):
+        jumeau.load_site(city.write(landcover={"path": "landcover.tif", "classes": "invest.csv"}))
+    site = jumeau.load_site(city.write(landcover={"path": "landcover.tif", "classes": "invest.csv", "building_class": 1}))
+    assert (site.grid["landcover"].values[site.grid["building_id"].values > 0] == 1).all()

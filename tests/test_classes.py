@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jumeau.site.classes import REQUIRED_COLUMNS, ClassTable
 from jumeau.data import CLASS_TABLE, REMAP_DIR
+from jumeau.errors import InputError
+from jumeau.site.classes import REQUIRED_COLUMNS, ClassTable
 
 IMPERVIOUS = ("building", "road_asphalt", "paving", "parking", "cool_roof", "cool_pavement")
 VEGETATED = ("lawn", "garden", "meadow", "woodland", "cropland", "wetland")
@@ -39,7 +40,8 @@ def test_physical_consistency(table):
     assert (table.loc[list(VEGETATED), "green_area"] == 1).all()
     assert table.at["cool_roof", "albedo"] > table.at["building", "albedo"]
     assert table.at["cool_pavement", "albedo"] > table.at["paving", "albedo"]
-    assert (table.loc["green_roof", ["CN_A", "CN_B", "CN_C", "CN_D"]] < table.loc["building", ["CN_A", "CN_B", "CN_C", "CN_D"]]).all()
+    curve_numbers = ["CN_A", "CN_B", "CN_C", "CN_D"]
+    assert (table.loc["green_roof", curve_numbers] < table.loc["building", curve_numbers]).all()
     assert table.at["woodland", "mannings_n"] > table.at["lawn", "mannings_n"] > table.at["road_asphalt", "mannings_n"]
     assert table.at["woodland", "shade"] > table.at["garden", "shade"] > table.at["lawn", "shade"]
 
@@ -63,3 +65,27 @@ def test_remap_presets_target_existing_classes(preset):
 
 def test_default_table_path_is_shipped():
     assert CLASS_TABLE.is_file()
+
+
+def test_roles_name_the_classes_the_engine_needs():
+    table = ClassTable.read()
+    assert {role: table.code_for(role) for role in ("roof", "garden", "lawn", "green_roof", "cool_roof",
+                                                    "cool_pavement", "floodable_park", "bare_soil")} == {
+        "roof": 1, "garden": 8, "lawn": 7, "green_roof": 15, "cool_roof": 16, "cool_pavement": 17,
+        "floodable_park": 13, "bare_soil": 6}
+
+
+def test_a_table_without_roles_names_none(tmp_path):
+    path = tmp_path / "invest.csv"
+    pd.read_csv(CLASS_TABLE).drop(columns="role").to_csv(path, index=False)
+    assert ClassTable.read(path).code_for("roof") is None
+
+
+@pytest.mark.parametrize(("role", "message"), [("toit", "role' holds 'toit'"), ("garden", "given to more than one class")])
+def test_unknown_or_repeated_roles_are_refused(tmp_path, role, message):
+    table = pd.read_csv(CLASS_TABLE)
+    table.loc[table["lucode"] == 9, "role"] = role  # the meadow
+    path = tmp_path / "classes.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(InputError, match=message):
+        ClassTable.read(path)

@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 import rasterio
 import shapely
-from shapely import affinity
-
 from conftest import DEMO_DIR
+from shapely import affinity
 
 from jumeau import demo
 from jumeau.site.schema import read_site_file

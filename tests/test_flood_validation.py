@@ -38,7 +38,8 @@ def test_no_runoff_until_initial_abstraction():
 def test_hunter_planar_wave():
     """Hunter et al. (2005), used by Bates et al. (2010, §4.1): h(x,t) = [(7/3) n² u² (u t − x)]^(3/7)."""
     n, u, dx, end = 0.01, 0.4, 25.0, 500.0
-    exact = lambda x, t: np.where(u * t > x, (7 / 3 * n * n * u * u * np.maximum(u * t - x, 0)) ** (3 / 7), 0.0)
+    def exact(x, t):
+        return np.where(u * t > x, (7 / 3 * n * n * u * u * np.maximum(u * t - x, 0)) ** (3 / 7), 0.0)
     times = np.linspace(0, end, 2001)
     result = simulate(grid(np.zeros((3, 60)), dx), duration=end, manning=n,
                       boundary={"west": Level(times, exact(0.0, times)), "east": "closed"}, alpha=0.7)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jumeau.errors import ModelError
-from jumeau.heat.cooling import urban_cooling, wet_bulb_globe_temperature
 from jumeau.heat.convolution import convolve, disk_kernel, exponential_kernel
+from jumeau.heat.cooling import urban_cooling, wet_bulb_globe_temperature
 
 LULC = np.array([[2, 3, 1, 5, 5, 5], [3, 3, 1, 1, 4, 5], [5, 5, 4, 2, 3, 1], [4, 1, 4, 2, 2, 1], [1, 5, 4, 1, 1, 2]])
 ET0 = np.array([[800, 799, 567, 234, 422, 422], [765, 867, 765, 654, 456, 677], [556, 443, 456, 265, 876, 890],

@@ -8,9 +8,9 @@ import pytest
 import xarray as xr
 
 import jumeau
+from jumeau.plan.scenario import Forcing, HeatForcing
 from jumeau.study.compare import scorecard
 from jumeau.study.indicators import INDICATORS, building_values, compute, open_water
-from jumeau.plan.scenario import Forcing, HeatForcing
 
 
 @pytest.fixture

@@ -180,3 +180,27 @@ def test_a_tiny_area_still_selects_one_cell(demo):
 def test_bad_interventions_are_refused_with_a_clear_message(demo, spec, message):
     with pytest.raises(ScenarioError, match=message):
         apply(demo, scenario(spec).interventions)
+
+
+def test_a_city_table_without_roles_needs_the_class_given(demo, tmp_path):
+    """A city's own InVEST table names no role: a kind that needs one says so, and to_class is enough."""
+    from jumeau.site.classes import ClassTable
+
+    path = tmp_path / "invest.csv"
+    demo.classes.table.drop(columns="role").to_csv(path, index=False)
+    city = demo.evolve(classes=ClassTable.read(path))
+    with pytest.raises(ScenarioError, match=r"no `to_class` given.*role 'garden'"):
+        run(city, "depave")
+    depaved = run(city, "depave", to_class=9)
+    assert (depaved.grid["landcover"].values[changed_cells(depaved)] == 9).all()
+    assert city.classes.code_for("cool_roof") is None
+
+
+def test_the_default_class_of_each_kind_is_its_role(demo):
+    for kind, role in (("depave", "garden"), ("greening", "lawn"), ("green_roofs", "green_roof"),
+                       ("cool_roofs", "cool_roof"), ("cool_pavement", "cool_pavement"),
+                       ("permeable_paving", "permeable_paving"), ("retention_basin", "floodable_park"),
+                       ("new_buildings", "roof")):
+        changed = run(demo, kind)
+        cells = changed_cells(changed)
+        assert (changed.grid["landcover"].values[cells] == demo.classes.code_for(role)).all(), kind

@@ -42,3 +42,12 @@ def test_flood_screening_writes_depressions_and_says_it_is_a_screening(city, tmp
                  "screening_depressions.csv"):
         assert (out / name).stat().st_size > 0
     assert not (out / "flood.nc").exists()
+
+
+def test_model_options_out_of_the_schema_bounds_name_the_option(city, tmp_path):
+    """Bounds and defaults come from the forcing schemas; strict ones are named by their option."""
+    for args, option in ((["heat", "--hour", "24"], "--hour"), (["flood", "--duration", "0"], "--duration"),
+                         (["heat", "--humidity", "150"], "--humidity")):
+        result = CliRunner().invoke(app, [args[0], str(city.write()), *args[1:], "-o", str(tmp_path)])
+        assert result.exit_code != 0, args
+        assert option in result.output and "Traceback" not in result.output, result.output

@@ -13,10 +13,10 @@ from conftest import X0, Y0
 from typer.testing import CliRunner
 
 from jumeau.cli import app
+from jumeau.io.runfolder import PROVENANCE
 from jumeau.study.compare import compare
 from jumeau.study.indicators import INDICATORS
 from jumeau.study.report import render_html
-from jumeau.io.runfolder import PROVENANCE
 from jumeau.study.runner import run
 
 ROAD = f"POLYGON(({X0 + 40} {Y0}, {X0 + 48} {Y0}, {X0 + 48} {Y0 + 80}, {X0 + 40} {Y0 + 80}, {X0 + 40} {Y0}))"
@@ -176,3 +176,31 @@ def test_a_retention_basin_never_floods_more_downstream(city):
     for threshold in (0.01, 0.05, 0.10):
         assert ((after > threshold) & downstream).sum() <= ((before > threshold) & downstream).sum()
     assert after[:, 25:29].max() > before[:, 25:29].max()  # the basin does hold water
+
+
+def test_a_site_and_scenarios_given_as_objects_share_the_cache_of_their_files(batch):
+    """Workers get the objects themselves; the cache key hashes what the models see, not where it came from."""
+    import jumeau
+    from jumeau.plan.scenario import load_scenario
+
+    site, scenarios, runs = batch
+    run(site, scenarios, runs, workers=1)
+    again = run(jumeau.load_site(site), [load_scenario(p) for p in scenarios], runs, workers=1)
+    assert {r.status for r in again.runs} == {"cached"}
+
+
+def test_a_run_folder_records_its_scenarios_so_a_variant_needs_no_file(batch):
+    from jumeau.flood.model import StormForcing
+    from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
+
+    site, scenarios, runs = batch
+    files = [load_scenario(p) for p in scenarios]
+    variant = Scenario(id="trees__T5", title="Arbres, orage de 5 ans", parent="trees",
+                       forcing=Forcing(storm=StormForcing(return_period=5, duration=20)))
+    (done,) = run(site, ScenarioSet([*files, variant]), runs, only=["trees__T5"], workers=1).runs
+    assert done.status == "done" and done.result is not None
+    assert done.result.forcing["storm"]["return_period"] == 5
+    assert done.result.forcing["storm"]["after_rain"] == 10  # the baseline's, inherited: unset keys stay unset
+    rebuilt = Scenario.model_validate(done.result.definitions[-1])
+    (again,) = run(site, ScenarioSet([*files, rebuilt]), runs, only=["trees__T5"], workers=1).runs
+    assert again.status == "cached"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import SCENARIO_DIR
 
 from jumeau.errors import ScenarioError
-from conftest import SCENARIO_DIR
 from jumeau.plan.scenario import BASELINE, ScenarioSet, load_scenario
 
 
@@ -92,3 +92,22 @@ def test_parent_errors(tmp_path):
     twin = write(tmp_path, "x2.yaml", "id: x\ntitle: X again\n")
     with pytest.raises(ScenarioError, match="already used"):
         ScenarioSet.load([x, twin])
+
+
+@pytest.mark.parametrize(("storm", "messages"), [
+    ("{return_period: 200}", ["line 4", "return_period", "200 years is outside", "1–100 years"]),
+    ("{return_period: 50, station: Brest}", ["line 4", "unknown Montana station 'Brest'", "IT77 région I"]),
+])
+def test_a_storm_the_montana_table_cannot_give_is_refused_when_read(tmp_path, storm, messages):
+    """The bounds come from the shipped table: T = 200 used to pass and fail later inside a worker."""
+    path = write(tmp_path, "s.yaml", f"id: s\ntitle: S\nforcing:\n  storm: {storm}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    for message in messages:
+        assert message in str(caught.value)
+
+
+def test_a_user_hyetograph_is_not_bound_by_the_montana_table(tmp_path):
+    (tmp_path / "rain.csv").write_text("time,intensity\n0,30\n30,0\n", encoding="utf-8")
+    path = write(tmp_path, "s.yaml", "id: s\ntitle: S\nforcing: {storm: {return_period: 500, file: rain.csv}}\n")
+    assert load_scenario(path).forcing.storm.file == tmp_path / "rain.csv"

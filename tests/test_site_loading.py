@@ -183,7 +183,8 @@ def test_building_height_detection(city, columns, options, expected, source):
 def test_uses_population_and_sensitive_sites(city):
     frame = gpd.GeoDataFrame(
         {"id": ["H", "S", "M"], "hauteur": [9.0, 6.0, 6.0], "usage": ["Résidentiel", "Bureaux", "Résidentiel"]},
-        geometry=[box(X0 + 0, Y0 + 0, X0 + 20, Y0 + 10), box(X0 + 40, Y0 + 40, X0 + 60, Y0 + 60), box(X0 + 70, Y0, X0 + 80, Y0 + 10)],
+        geometry=[box(X0 + 0, Y0 + 0, X0 + 20, Y0 + 10), box(X0 + 40, Y0 + 40, X0 + 60, Y0 + 60),
+                  box(X0 + 70, Y0, X0 + 80, Y0 + 10)],
         crs=CRS,
     )
     city.buildings(frame)
@@ -217,7 +218,8 @@ def test_population_field_is_used_as_given(city):
 def test_soil_group_letter_polygons_and_raster(city):
     site = jumeau.load_site(city.write(soil_group="c"))
     assert (site.grid["soil_group"].values == 3).all()
-    soils = gpd.GeoDataFrame({"hsg": ["A", "B/D"]}, geometry=[box(X0, Y0, X0 + 50, Y0 + 80), box(X0 + 50, Y0, X0 + 100, Y0 + 80)], crs=CRS)
+    soils = gpd.GeoDataFrame({"hsg": ["A", "B/D"]},
+                             geometry=[box(X0, Y0, X0 + 50, Y0 + 80), box(X0 + 50, Y0, X0 + 100, Y0 + 80)], crs=CRS)
     city.vector(soils, "soils.gpkg")
     with pytest.warns(RepairWarning, match="dual group"):
         site = jumeau.load_site(city.write(soil_group={"path": "soils.gpkg", "field": "hsg"}))
@@ -230,7 +232,8 @@ def test_soil_group_letter_polygons_and_raster(city):
 
 
 def test_tree_points_give_fractional_canopy_cover_and_height(city):
-    trees = gpd.GeoDataFrame({"h": [10.0, 15.0], "r": [4.0, 1.0]}, geometry=[Point(X0 + 50, Y0 + 40), Point(X0 + 11, Y0 + 71)], crs=CRS)
+    trees = gpd.GeoDataFrame({"h": [10.0, 15.0], "r": [4.0, 1.0]},
+                             geometry=[Point(X0 + 50, Y0 + 40), Point(X0 + 11, Y0 + 71)], crs=CRS)
     city.vector(trees, "trees.gpkg")
     site = jumeau.load_site(city.write(trees={"path": "trees.gpkg", "height": "h", "crown_radius": "r"}))
     cover = site.grid["canopy_cover"].values

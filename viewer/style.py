@@ -12,7 +12,8 @@ h1 { font-size: 3.2rem !important; } h2 { font-size: 2.4rem !important; } h3 { f
 [data-testid="stMetricValue"] { font-size: 3.4rem !important; font-weight: 800 !important; color: #000 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; color: #000 !important; }
 [data-testid="stMetricDelta"] { font-size: 1.5rem !important; }
-.stButton button { font-size: 1.7rem !important; padding: 1rem 1.6rem !important; min-height: 4.5rem; border: 3px solid #000 !important; }
+.stButton button { font-size: 1.7rem !important; padding: 1rem 1.6rem !important; min-height: 4.5rem;
+                   border: 3px solid #000 !important; }
 /* a scenario's whole title on its button, on two lines if need be, never cut with "…" */
 .stButton button p { font-size: 1.3rem !important; font-weight: 700; white-space: normal !important;
                      overflow: visible !important; text-overflow: clip !important; line-height: 1.25;

@@ -24,6 +24,7 @@ from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 from jumeau.study.report import render_html
 from viewer import scene3d
 from viewer.text import QUESTIONS
+
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "strong_heat_area",
              "residents_strong_heat", "sensitive_sites_strong_heat", "canopy_cover", "investment")
 
@@ -196,7 +197,8 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
         initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]), zoom=14.3),
         map_style=None,
         tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
-                         f"{{residents}}<br>{layer_label('t_air', language)} : {{t_air}}<br>{text['wall_depth']} : {{wall_depth}}"},
+                         f"{{residents}}<br>{layer_label('t_air', language)} : {{t_air}}<br>"
+                         f"{text['wall_depth']} : {{wall_depth}}"},
     )
     st.pydeck_chart(deck, width="stretch")
     st.caption(text["buildings_hover"])
@@ -253,7 +255,8 @@ def screening_view(site: Site, storm_depth: float, text: dict, language: str) ->
     largest = depressions.nlargest(8, "capacity_m3")
     st.dataframe(pd.DataFrame({
         text["screening_area"]: largest["area_m2"].round(0), text["screening_capacity"]: largest["capacity_m3"].round(0),
-        text["screening_runoff"]: largest["runoff_m3"].round(0), text["screening_filled"]: (100 * largest["filled_share"]).round(0),
+        text["screening_runoff"]: largest["runoff_m3"].round(0),
+        text["screening_filled"]: (100 * largest["filled_share"]).round(0),
         text["screening_buildings"]: largest["buildings"]}), hide_index=True)
 
 

@@ -27,7 +27,11 @@ def retention(curve_number: np.ndarray) -> np.ndarray:
 
 
 def runoff_depth(rain: np.ndarray | float, curve_number: np.ndarray | float, initial_abstraction: float = 0.2) -> np.ndarray:
-    """Cumulative runoff Q (mm) for cumulative rain P (mm) (TR-55 eq. 2-3, with Ia = λS)."""
+    """Cumulative runoff Q (mm) for cumulative rain P (mm) (TR-55 eq. 2-3, with Ia = λS).
+
+    >>> float(runoff_depth(100.0, 80.0).round(2))   # S = 63.5 mm, Ia = 12.7 mm
+    50.54
+    """
     s = retention(np.asarray(curve_number, dtype="float64"))
     return _runoff(np.asarray(rain, dtype="float64"), s, initial_abstraction)
 

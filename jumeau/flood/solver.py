@@ -120,12 +120,15 @@ def simulate(
     # qx, qy: the step's limited discharges (kept for the next step's momentum); raw_x, raw_y: before limiting
     qx, raw_x = np.zeros((ny, nx + 1), np.float32), np.zeros((ny, nx + 1), np.float32)
     qy, raw_y = np.zeros((ny + 1, nx), np.float32), np.zeros((ny + 1, nx), np.float32)
-    stats = {name: np.zeros(z.shape, np.float32) for name in ("max_speed", "time_of_max_depth", "max_hazard")}
+    stats: dict[str, np.ndarray] = {name: np.zeros(z.shape, np.float32)
+                                    for name in ("max_speed", "time_of_max_depth", "max_hazard")}
     stats["max_depth"] = h.copy()  # float64: compared with the depth on every step
     stats["arrival_time"] = np.where(h > ARRIVAL_DEPTH, 0.0, np.nan).astype(np.float32)
     rain_sums = np.zeros(4)  # gross rain, roof rain to the ground and to the network, held on roofs (m³)
     volume = {"initial": float(h.sum() * cell_area), "inflow": 0.0, "outflow": 0.0}
-    snapshots, snapshot_times = [], []
+    snapshots: list[np.ndarray] = []
+    snapshot_times: list[float] = []
+    snapshot_step = snapshot_every or math.inf
     next_snapshot = 0.0 if snapshot_every else math.inf
     t, p_before, steps = 0.0, 0.0, 0
     started = clock.perf_counter()
@@ -139,7 +142,7 @@ def simulate(
         if next_snapshot <= t + 1e-9:
             snapshots.append(h.astype("float32"))
             snapshot_times.append(t)
-            next_snapshot += snapshot_every
+            next_snapshot += snapshot_step
         for edge, level in enumerate(levels):
             if level is not None:
                 edge_levels[edge] = level.at(t + dt)
@@ -233,7 +236,8 @@ def _boundaries(boundary) -> tuple[np.ndarray, list]:
     unknown = sorted(set(spec) - set(EDGES))
     if unknown:
         raise ModelError(f"boundary: unknown edge(s) {unknown}; edges are {', '.join(EDGES)}.")
-    kinds, levels = [], []
+    kinds: list[int] = []
+    levels: list[Level | None] = []
     for edge in EDGES:
         value = spec[edge]
         if isinstance(value, Level):

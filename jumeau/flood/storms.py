@@ -28,9 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from jumeau.errors import InputError
 from jumeau.data import STORM_DIR
-
+from jumeau.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,12 @@ class HyetographStorm(Storm):
 
 def design_storm(return_period: float, duration_minutes: float, shape: str = "chicago", peak: float = 0.4,
                  station: str | None = None, path: str | os.PathLike | None = None) -> Storm:
-    """The design storm of a return period and duration from the Montana law."""
+    """The design storm of a return period and duration from the Montana law.
+
+    >>> storm = design_storm(100, 60)            # the 100-year, 1-hour Chicago storm
+    >>> round(storm.total_depth, 1), storm.duration
+    (48.5, 3600.0)
+    """
     law = montana(return_period, station, path)
     if shape == "block":
         return BlockStorm(depth=float(law.depth(duration_minutes)), duration=duration_minutes * 60.0)

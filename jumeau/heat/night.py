@@ -22,7 +22,11 @@ VALID_SVF = (0.2, 0.9)
 
 
 def oke_max_uhi(svf: np.ndarray) -> np.ndarray:
-    """Oke's (1981) maximum nocturnal heat island (°C) from the sky view factor."""
+    """Oke's (1981) maximum nocturnal heat island (°C) from the sky view factor.
+
+    >>> oke_max_uhi(np.array([0.3, 1.0])).round(2).tolist()   # a deep canyon, an open field
+    [11.11, 1.39]
+    """
     return np.clip(15.27 - 13.88 * np.asarray(svf, dtype="float64"), 0.0, None)
 
 

@@ -77,7 +77,8 @@ def inspect_raster(path: Path, section: str, crs_override: str | None = None) ->
         if src.transform.b != 0 or src.transform.d != 0:
             raise InputError(f"{section}: {path} is rotated; warp it to a north-up grid first (gdalwarp).")
         if src.transform == Affine.identity():
-            raise InputError(f"{section}: {path} has no georeferencing (identity transform). Add a world file or georeference it.")
+            raise InputError(f"{section}: {path} has no georeferencing (identity transform). "
+                             "Add a world file or georeference it.")
         return RasterInfo(path, section, crs, src.transform, src.width, src.height, src.nodata)
 
 

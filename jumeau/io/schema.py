@@ -14,7 +14,7 @@
 ...                             json_schema_extra={"choices": (15, 30, 60)})
 >>> spec = field_range(Storm, "duration")
 >>> spec.default, spec.low, spec.high, spec.low_open, spec.choices
-(60, 0, 1440, True, (15, 30, 60))
+(60, 0.0, 1440.0, True, (15, 30, 60))
 """
 
 from __future__ import annotations
@@ -69,17 +69,18 @@ class FieldRange:
 def field_range(model: type[pydantic.BaseModel], name: str) -> FieldRange:
     """The default, bounds, help text and suggested values of ``model``'s field ``name``."""
     field = model.model_fields[name]
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     low_open = high_open = False
     for rule in field.metadata:
         if isinstance(rule, annotated_types.Ge):
-            low, low_open = rule.ge, False
+            low, low_open = float(rule.ge), False  # type: ignore[arg-type]
         elif isinstance(rule, annotated_types.Gt):
-            low, low_open = rule.gt, True
+            low, low_open = float(rule.gt), True  # type: ignore[arg-type]
         elif isinstance(rule, annotated_types.Le):
-            high, high_open = rule.le, False
+            high, high_open = float(rule.le), False  # type: ignore[arg-type]
         elif isinstance(rule, annotated_types.Lt):
-            high, high_open = rule.lt, True
+            high, high_open = float(rule.lt), True  # type: ignore[arg-type]
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     return FieldRange(name=name, default=field.default, low=low, high=high, low_open=low_open, high_open=high_open,
                       description=field.description or "",

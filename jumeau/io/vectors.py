@@ -58,7 +58,8 @@ def _drop_empty(frame: gpd.GeoDataFrame, section: str, path: Path) -> gpd.GeoDat
     if empty.all():
         raise InputError(f"{section}: {path} has no geometry (all {len(frame)} features are empty).")
     if empty.any():
-        warnings.warn(f"{section}: {int(empty.sum())} feature(s) of {path.name} without geometry were ignored.", RepairWarning, stacklevel=4)
+        warnings.warn(f"{section}: {int(empty.sum())} feature(s) of {path.name} without geometry were ignored.",
+                      RepairWarning, stacklevel=4)
     return frame[~empty]
 
 
@@ -99,9 +100,11 @@ def polygonal(frame: gpd.GeoDataFrame, section: str, path: Path) -> gpd.GeoDataF
     return frame[areal]
 
 
-def require_field(frame: gpd.GeoDataFrame, name: str, section: str, path: Path, key: str) -> str:
+def require_field(frame: gpd.GeoDataFrame, name: str | None, section: str, path: Path, key: str) -> str:
     """``name`` if the layer has that field, else an error listing the fields it has."""
+    fields = ", ".join(c for c in frame.columns if c != "geometry")
+    if name is None:
+        raise InputError(f"{section}: name the field of {path} to read with `{key}:`. Fields: {fields}.")
     if name not in frame.columns:
-        fields = ", ".join(c for c in frame.columns if c != "geometry")
         raise InputError(f"{section}: {path} has no field {name!r} (given as `{key}:`). Fields: {fields}.")
     return name

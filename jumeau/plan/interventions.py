@@ -31,8 +31,6 @@ import pandas as pd
 import rasterio.transform
 import shapely
 
-from jumeau.site import canopy
-from jumeau.site.buildings import estimate_residents, rasterize_buildings, storeys
 from jumeau.errors import RepairWarning, ScenarioError
 from jumeau.plan.scenario import (
     CoolSurface,
@@ -49,6 +47,8 @@ from jumeau.plan.scenario import (
     _Reclass,
 )
 from jumeau.plan.selection import Selection, select
+from jumeau.site import canopy
+from jumeau.site.buildings import estimate_residents, rasterize_buildings, storeys
 from jumeau.site.state import Site, layer
 from jumeau.site.vocabulary import SENSITIVE_USES, normalise_use
 
@@ -92,7 +92,23 @@ class Change:
 
 
 def apply(site: Site, interventions: Iterable[_Intervention]) -> Site:
-    """A new Site with the interventions applied in order; ``metadata['changes']`` lists them."""
+    """A new Site with the interventions applied in order; ``metadata['changes']`` lists them.
+
+    >>> import jumeau
+    >>> from jumeau.plan.scenario import Scenario
+    >>> site = jumeau.demo_site()
+    >>> yard = "POLYGON ((430890 6712625, 430945 6712625, 430945 6712665, 430890 6712665, 430890 6712625))"
+    >>> oasis = Scenario.model_validate({"id": "oasis", "title": "Cour oasis", "interventions": [
+    ...     {"type": "depave", "where": {"wkt": yard}, "cost": {"unit_cost": 180}}]})
+    >>> depaved = apply(site, oasis.interventions)
+    >>> (change,) = depaved.metadata["changes"]
+    >>> change.kind, change.unit, change.investment == 180 * change.quantity
+    ('depave', 'm2', True)
+    >>> bool((depaved.grid["landcover"].values[change.cells] == site.classes.code_for("garden")).all())
+    True
+    >>> bool((site.grid["landcover"].values[change.cells] != site.classes.code_for("garden")).any())  # untouched
+    True
+    """
     changes = list(site.metadata.get("changes", ()))
     for number, intervention in enumerate(interventions, start=1):
         context = f"intervention {number} ({intervention.label})"

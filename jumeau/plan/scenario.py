@@ -86,6 +86,7 @@ class _Intervention(Section):
     quantity and unit costs count (m², tree, m³).
     """
 
+    type: str  # each kind narrows it to its own name(s), which tell the kinds apart
     name: str | None = Field(None, description="A label for reports (default: the type).")
     where: Where = Where()
     cost: Cost = Cost()
@@ -246,14 +247,26 @@ def baseline() -> Scenario:
 
 
 class ScenarioSet:
-    """Scenarios by id, with their ``parent`` chains resolved and checked."""
+    """Scenarios by id, with their ``parent`` chains resolved and checked.
+
+    A child's forcing overrides its parents' key by key:
+
+    >>> base = Scenario.model_validate({"id": "baseline", "title": "Actuel",
+    ...                                 "forcing": {"storm": {"return_period": 30, "after_rain": 10}}})
+    >>> child = Scenario.model_validate({"id": "t100", "title": "Orage centennal", "parent": "baseline",
+    ...                                  "forcing": {"storm": {"return_period": 100}}})
+    >>> storm = ScenarioSet([base, child]).forcing("t100").storm
+    >>> storm.return_period, storm.after_rain, storm.duration
+    (100.0, 10.0, 60.0)
+    """
 
     def __init__(self, scenarios: Iterable[Scenario]):
         self.by_id: dict[str, Scenario] = {}
         for scenario in scenarios:
             if scenario.id in self.by_id:
                 first = self.by_id[scenario.id].source
-                raise ScenarioError(f"{scenario.source}: scenario id {scenario.id!r} is already used by {first}. Ids must be unique.")
+                raise ScenarioError(f"{scenario.source}: scenario id {scenario.id!r} is already used by {first}. "
+                                    "Ids must be unique.")
             self.by_id[scenario.id] = scenario
         self.by_id.setdefault(BASELINE, baseline())
         for scenario in self.by_id.values():

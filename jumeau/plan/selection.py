@@ -47,7 +47,8 @@ def select(site: Site, where: Where, context: str) -> Selection:
     if where.landcover is not None:
         unknown = sorted(set(where.landcover) - set(site.classes.codes.tolist()))
         if unknown:
-            raise ScenarioError(f"{context}: where → landcover: code(s) {unknown} are not in the class table {site.classes.source}.")
+            raise ScenarioError(f"{context}: where → landcover: code(s) {unknown} are not in the class table "
+                                f"{site.classes.source}.")
         cells &= np.isin(site.grid["landcover"].values, where.landcover)
     chosen = np.array([], dtype="int64")
     if where.buildings is not None:
@@ -98,7 +99,7 @@ def _parse(where: Where, context: str) -> BaseGeometry:
     try:
         if where.wkt is not None:
             return shapely.from_wkt(where.wkt)
-        data = where.geojson
+        data = where.geojson or {}
         if data.get("type") == "FeatureCollection":
             return shapely.union_all([shapely.from_geojson(json.dumps(f["geometry"])) for f in data.get("features", [])])
         if data.get("type") == "Feature":

@@ -114,7 +114,7 @@ def site_map(site: Site, name: str, *, language: str = "fr", **options) -> Figur
     'Quartier de démonstration (fictif) — Land cover'
     """
     if name not in site.grid.data_vars:
-        raise InputError(f"No layer {name!r} in the site. Layers: {', '.join(site.grid.data_vars)}.")
+        raise InputError(f"No layer {name!r} in the site. Layers: {', '.join(map(str, site.grid.data_vars))}.")
     spec = declared(name)
     title = f"{site.name} — {spec.label(language) if spec is not None else name}"
     return draw_map(site.grid[name], outlines=site.buildings.geometry, classes=site.classes, language=language,

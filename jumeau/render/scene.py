@@ -34,6 +34,7 @@ import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyvista as pv
@@ -112,7 +113,7 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
     def lift(z: np.ndarray) -> np.ndarray:
         return base + (z - base) * exaggeration
 
-    coloring = None
+    coloring: dict[str, Any] | None = None
     if values is not None:
         low, high = clim if clim is not None else shared_clim(values, diverging=diverging)
         if not high > low:
@@ -134,7 +135,7 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
 
     _prefer_egl_without_display()
     plotter = pv.Plotter(off_screen=True, window_size=list(window_size))
-    plotter.set_background("white")
+    plotter.set_background("white")  # type: ignore[arg-type]  # pyvista's decorated method confuses mypy
 
     terrain = _terrain(site, elevation, values, lift)
     if coloring is None:
@@ -148,6 +149,7 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
     if coloring is None:
         plotter.add_mesh(buildings, color=COLORS["building"], name="buildings")
     else:
+        assert values is not None  # colours are set only for values
         buildings.cell_data["value"] = _building_values(site, values)[buildings.cell_data["building_index"]]
         plotter.add_mesh(buildings, scalars="value", name="buildings", show_scalar_bar=False,
                          **{key: value for key, value in coloring.items() if key != "scalar_bar_args"})
@@ -215,7 +217,7 @@ def _on_grid(site: Site, layer: str | xr.DataArray, argument: str) -> xr.DataArr
     if isinstance(layer, str):
         if layer not in site.grid.data_vars:
             raise InputError(f"{argument}: no layer {layer!r} in site {site.name!r}. "
-                             f"Layers: {', '.join(site.grid.data_vars)}; or pass a result DataArray.")
+                             f"Layers: {', '.join(map(str, site.grid.data_vars))}; or pass a result DataArray.")
         return site.grid[layer]
     if not isinstance(layer, xr.DataArray):
         raise InputError(f"{argument} must be an xarray.DataArray on the site's grid (dims y, x), "
@@ -257,7 +259,7 @@ def _terrain(site: Site, elevation: np.ndarray, values: xr.DataArray | None, lif
     points = np.column_stack([xs.ravel(), ys.ravel(), lift(z).ravel()])
     node = np.arange(z.size).reshape(z.shape)
     quads = np.column_stack([node[:-1, :-1].ravel(), node[:-1, 1:].ravel(), node[1:, 1:].ravel(), node[1:, :-1].ravel()])
-    mesh = pv.PolyData.from_regular_faces(points, quads)
+    mesh = pv.PolyData.from_regular_faces(points, quads)  # type: ignore[arg-type]  # stubs want dtype[int]
     if values is None:
         # One cell per block (its first): land-cover codes cannot be averaged.
         codes, inverse = np.unique(site.grid["landcover"].values[::step, ::step], return_inverse=True)
@@ -350,7 +352,7 @@ def _building_values(site: Site, values: xr.DataArray) -> np.ndarray:
         x0, y0 = float(site.grid["x"][0]), float(site.grid["y"][0])
         res = site.resolution
         bounds = shapely.bounds(site.buildings.geometry.to_numpy()[missing])
-        for row, (xmin, ymin, xmax, ymax) in zip(missing, bounds):
+        for row, (xmin, ymin, xmax, ymax) in zip(missing, bounds, strict=True):
             col0, col1 = max(int((xmin - x0) / res) - 1, 0), int((xmax - x0) / res) + 2
             row0, row1 = max(int((y0 - ymax) / res) - 1, 0), int((y0 - ymin) / res) + 2
             window = grid[row0:row1, col0:col1]
@@ -385,7 +387,7 @@ def _trees(site: Site, elevation: np.ndarray, lift) -> pv.PolyData:
     nxt = np.roll(ring, -1)
     crown = np.vstack([np.column_stack([np.zeros(6, int), ring, nxt]), np.column_stack([np.full(6, 7), nxt, ring])])
     faces = (crown[None, :, :] + len(template) * np.arange(len(x))[:, None, None]).reshape(-1, 3)
-    return pv.PolyData.from_regular_faces(points.reshape(-1, 3), faces)
+    return pv.PolyData.from_regular_faces(points.reshape(-1, 3), faces)  # type: ignore[arg-type]  # dtype[int]
 
 
 def _water(site: Site, elevation: np.ndarray, depth: np.ndarray, threshold: float, lift) -> pv.PolyData:
@@ -419,7 +421,7 @@ def _water(site: Site, elevation: np.ndarray, depth: np.ndarray, threshold: floa
     used_r, used_c = np.divmod(used, cols + 1)
     z = total.ravel()[used] / count.ravel()[used]
     points = np.column_stack([edge_x[used_c], edge_y[used_r], lift(z)])
-    return pv.PolyData.from_regular_faces(points, faces.reshape(-1, 4))
+    return pv.PolyData.from_regular_faces(points, faces.reshape(-1, 4))  # type: ignore[arg-type]  # dtype[int]
 
 
 def _sensitive_sites(plotter: pv.Plotter, site: Site, buildings: pv.PolyData, lift) -> None:
@@ -438,10 +440,10 @@ def _sensitive_sites(plotter: pv.Plotter, site: Site, buildings: pv.PolyData, li
     across = [point.x * math.cos(azimuth) + point.y * math.sin(azimuth) for point in points]
     rank = np.argsort(np.argsort(across))
     pins = []
-    for (site_id, row), point, order in zip(sites.iterrows(), points, rank):
+    for (site_id, row), point, order in zip(sites.iterrows(), points, rank, strict=True):
         faces = np.flatnonzero(buildings.cell_data["building_id"] == row["building_id"])
         if len(faces):
-            bottom = buildings.extract_cells(faces).points[:, 2].max()
+            bottom = buildings.extract_cells(faces).points[:, 2].max()  # type: ignore[arg-type]  # dtype[int]
         else:
             bottom = lift(float(site.grid["elevation"].sel(x=point.x, y=point.y, method="nearest")))
         stem = (2.0 + 1.5 * (order % 2)) * board
@@ -479,7 +481,9 @@ def _text_image(text: str) -> np.ndarray:
                          bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": COLORS["pin"],
                                "linewidth": 3})
     canvas.draw()
-    box = artist.get_bbox_patch().get_window_extent(canvas.get_renderer())
+    patch = artist.get_bbox_patch()
+    assert patch is not None  # the text was given a bbox
+    box = patch.get_window_extent(canvas.get_renderer())
     figure.set_size_inches((box.width + 8) / figure.dpi, (box.height + 8) / figure.dpi)
     figure.patch.set_alpha(0)
     canvas.draw()
@@ -498,5 +502,5 @@ def _camera(plotter: pv.Plotter, site: Site, lift) -> None:
                           math.sin(elevation)])
     plotter.camera_position = [tuple(centre + distance * direction), tuple(centre), (0.0, 0.0, 1.0)]
     # Fit the whole district (labels included) in view from that direction, then fill the frame.
-    plotter.reset_camera()
+    plotter.reset_camera()  # type: ignore[call-arg]  # pyvista's decorated method confuses mypy
     plotter.camera.zoom(1.4)

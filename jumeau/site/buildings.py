@@ -123,13 +123,13 @@ def _heights(columns: _Columns, source: BuildingsSource) -> tuple[pd.Series, pd.
     frame = columns.frame
     height = pd.Series(np.nan, index=frame.index)
     origin = pd.Series("", index=frame.index, dtype=object)
+    label: str | None
     if source.height:
-        field = columns.named(source.height, "height")
-        height, label = columns.numbers(field), field
-    elif (field := columns.find(HEIGHT_FIELDS)) is not None:
-        height, label = columns.numbers(field), field
-    elif columns.find(BAG_FIELDS[:1]) and columns.find(BAG_FIELDS[1:]):
-        top, ground = columns.find(BAG_FIELDS[:1]), columns.find(BAG_FIELDS[1:])
+        label = columns.named(source.height, "height")
+        height = columns.numbers(label)
+    elif (found := columns.find(HEIGHT_FIELDS)) is not None:
+        height, label = columns.numbers(found), found
+    elif (top := columns.find(BAG_FIELDS[:1])) and (ground := columns.find(BAG_FIELDS[1:])):
         height, label = columns.numbers(top) - columns.numbers(ground), f"{top}-{ground}"
     else:
         label = None
@@ -219,7 +219,7 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:
     ids = buildings.index.to_numpy()[order]
     geometries = buildings.geometry.to_numpy()[order]
     owner = rasterio.features.rasterize(
-        zip(geometries, ids), out_shape=grid.shape, transform=grid.transform, fill=0, dtype="int32"
+        zip(geometries, ids, strict=True), out_shape=grid.shape, transform=grid.transform, fill=0, dtype="int32"
     )
     cells = np.bincount(owner.ravel(), minlength=int(ids.max()) + 1)
     without = np.sort(ids[cells[ids] == 0])
@@ -229,7 +229,7 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:
     rows, cols = rasterio.transform.rowcol(grid.transform, shapely.get_x(points), shapely.get_y(points), op=np.floor)
     rows, cols = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
     stranded = 0
-    for building, row, col in zip(without, rows, cols):
+    for building, row, col in zip(without, rows, cols, strict=True):
         if not (0 <= row < grid.height and 0 <= col < grid.width):
             stranded += 1
             continue

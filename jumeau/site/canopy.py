@@ -21,8 +21,8 @@ from rasterio.enums import Resampling
 from jumeau.errors import InputError
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, read_onto_grid
-from jumeau.site.schema import TreesSource
 from jumeau.io.vectors import require_field
+from jumeau.site.schema import TreesSource
 
 SUPERSAMPLING = 4
 STRIP_ROWS = 256  # rows of the twin's grid per strip: bounds the fine grid to ~16 MB per 1000 columns
@@ -70,7 +70,7 @@ def canopy_from_crowns(disks: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray,
             continue
         shape = (rows * SUPERSAMPLING, grid.width * SUPERSAMPLING)
         burnt = rasterio.features.rasterize(
-            zip(disks.geometry.to_numpy()[hits], disks["height"].to_numpy()[hits]),
+            zip(disks.geometry.to_numpy()[hits], disks["height"].to_numpy()[hits], strict=True),
             out_shape=shape,
             transform=Affine(fine, 0, grid.bounds[0], 0, -fine, north),
             fill=0.0,

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jumeau.errors import InputError
 from jumeau.data import CLASS_TABLE
+from jumeau.errors import InputError
 
 # column -> (lowest, highest) accepted value
 NUMERIC_COLUMNS: dict[str, tuple[float, float]] = {
@@ -100,7 +100,8 @@ class ClassTable:
         table["lucode"] = table["lucode"].astype(np.int64)
         duplicated = table["lucode"][table["lucode"].duplicated()].unique()
         if len(duplicated):
-            raise InputError(f"{path}: lucode(s) {', '.join(map(str, duplicated))} appear more than once; keep one row per class.")
+            raise InputError(f"{path}: lucode(s) {', '.join(map(str, duplicated))} appear more than once; "
+                             "keep one row per class.")
         for column, (low, high) in NUMERIC_COLUMNS.items():
             out = table[(table[column] < low) | (table[column] > high)]
             if len(out):
@@ -141,7 +142,7 @@ class ClassTable:
     def check_codes(self, codes: np.ndarray, where: str, nodata: int | None = None) -> None:
         """Refuse codes that the table does not define, listing them with their cell counts."""
         present, counts = np.unique(np.asarray(codes), return_counts=True)
-        unknown = [(int(c), int(n)) for c, n in zip(present, counts) if c not in self.table.index and c != nodata]
+        unknown = [(int(c), int(n)) for c, n in zip(present, counts, strict=True) if c not in self.table.index and c != nodata]
         if unknown:
             listed = ", ".join(f"{c} ({n} cells)" for c, n in unknown[:20])
             raise InputError(

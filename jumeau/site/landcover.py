@@ -20,12 +20,12 @@ import pandas as pd
 import rasterio.features
 from rasterio.enums import Resampling
 
+from jumeau.data import REMAP_DIR
 from jumeau.errors import InputError
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
-from jumeau.site.schema import LandcoverSource
 from jumeau.io.vectors import require_field
-from jumeau.data import REMAP_DIR
+from jumeau.site.schema import LandcoverSource
 
 NODATA = -1
 
@@ -41,7 +41,7 @@ def read_remap(remap: str | Path | dict[int, int] | None) -> dict[int, int]:
         raise InputError(f"landcover → remap: {path} not found. Give 'umep', 'corine', a CSV (code,lucode) or a mapping.")
     try:
         table = pd.read_csv(path, comment="#")
-        return dict(zip(table["code"].astype(int), table["lucode"].astype(int)))
+        return dict(zip(table["code"].astype(int), table["lucode"].astype(int), strict=True))
     except (KeyError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"landcover → remap: {path} must be a CSV with integer columns code,lucode ({exc}).") from None
 
@@ -73,7 +73,7 @@ def landcover_from_polygons(frame: gpd.GeoDataFrame, source: LandcoverSource, gr
         )
     order = np.argsort(-frame.geometry.area.to_numpy(), kind="stable")
     return rasterio.features.rasterize(
-        zip(frame.geometry.to_numpy()[order], codes.to_numpy(dtype="int64")[order]),
+        zip(frame.geometry.to_numpy()[order], codes.to_numpy(dtype="int64")[order], strict=True),
         out_shape=grid.shape, transform=grid.transform, fill=NODATA, dtype="int32",
     )
 

@@ -18,15 +18,15 @@ import shapely
 import xarray as xr
 from rasterio.enums import Resampling
 
-from jumeau.site import canopy, landcover, soil
-from jumeau.site.buildings import prepare_buildings, rasterize_buildings
-from jumeau.site.classes import ClassTable
+from jumeau.data import CLASS_TABLE
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid, check_size, intersect, parse_crs, require_projected, snap
 from jumeau.io.rasters import RasterInfo, fill_holes, inspect_raster, read_onto_grid
-from jumeau.site.schema import SiteFile, Source, read_site_file
 from jumeau.io.vectors import polygonal, read_vector, require_field
-from jumeau.data import CLASS_TABLE
+from jumeau.site import canopy, landcover, soil
+from jumeau.site.buildings import prepare_buildings, rasterize_buildings
+from jumeau.site.classes import ClassTable
+from jumeau.site.schema import SiteFile, Source, read_site_file
 from jumeau.site.state import LAYERS, Site, layer
 from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses
 
@@ -130,7 +130,8 @@ def _choose_grid(path, config: SiteFile, crs, resolution, rasters: dict[str, Ras
     covered = elevation.bounds_in(crs)
     if config.bounds is not None or study_area is not None:
         wanted = config.bounds if config.bounds is not None else tuple(study_area.total_bounds)
-        what = f"{path} → bounds" if config.bounds is not None else f"study_area {config.study_area.path}"
+        area_file = config.study_area.path if config.study_area is not None else None
+        what = f"{path} → bounds" if config.bounds is not None else f"study_area {area_file}"
         within = intersect({what: wanted, f"elevation {elevation.path}": covered})
         if within != tuple(wanted):
             warnings.warn(f"{what} extends beyond the elevation; the grid is cut to the elevation's extent.",
@@ -142,7 +143,7 @@ def _choose_grid(path, config: SiteFile, crs, resolution, rasters: dict[str, Ras
         bounds = snap(intersect(named), resolution, origin, outward=False)
     if bounds[2] - bounds[0] < resolution or bounds[3] - bounds[1] < resolution:
         raise InputError(f"{path}: the modelled area is smaller than one {resolution:g} m cell; check bounds and inputs.")
-    return Grid(crs, float(resolution), tuple(float(b) for b in bounds))
+    return Grid(crs, float(resolution), (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])))
 
 
 def _elevation(info: RasterInfo, grid: Grid) -> np.ndarray:

@@ -15,8 +15,8 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from jumeau.io.schema import RelativePath, Section
-from jumeau.site.buildings import FLOOR_AREA_PER_RESIDENT, STOREY_HEIGHT
 from jumeau.io.yamlfile import load_model
+from jumeau.site.buildings import FLOOR_AREA_PER_RESIDENT, STOREY_HEIGHT
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".vrt", ".img"}
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
@@ -65,7 +65,8 @@ class BuildingsSource(Source):
     use: str | None = Field(None, description="Field with the building use/type.")
     population: str | None = Field(None, description="Field with the number of residents per building.")
     floor_area_per_person: float = Field(
-        FLOOR_AREA_PER_RESIDENT, gt=5, description="m² of residential floor area per resident, to estimate population when no field is given."
+        FLOOR_AREA_PER_RESIDENT, gt=5,
+        description="m² of residential floor area per resident, to estimate population when no field is given."
     )
 
 

@@ -17,8 +17,8 @@ from rasterio.enums import Resampling
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
 from jumeau.io.rasters import RasterInfo, fill_gaps, read_onto_grid
-from jumeau.site.schema import SOIL_GROUPS, SoilSource
 from jumeau.io.vectors import require_field
+from jumeau.site.schema import SOIL_GROUPS, SoilSource
 
 CODES = {letter: code for code, letter in enumerate(SOIL_GROUPS, start=1)}
 NODATA = 0
@@ -58,7 +58,7 @@ def soil_from_polygons(frame: gpd.GeoDataFrame, source: SoilSource, grid: Grid) 
             "expected the hydrologic soil group letters A, B, C or D."
         )
     values = rasterio.features.rasterize(
-        zip(frame.geometry.to_numpy(), letters.map(CODES).to_numpy()),
+        zip(frame.geometry.to_numpy(), letters.map(CODES).to_numpy(), strict=True),
         out_shape=grid.shape, transform=grid.transform, fill=NODATA, dtype="int16",
     ).astype("int8")
     return _fill(values, source)

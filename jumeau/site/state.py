@@ -11,9 +11,9 @@ import pandas as pd
 import rioxarray  # noqa: F401 - registers the .rio accessor
 import xarray as xr
 
-from jumeau.site.classes import ClassTable
 from jumeau.grid import Grid
 from jumeau.outputs import Layer
+from jumeau.site.classes import ClassTable
 
 # The layers every Site holds. Models and writers read units and names from here
 # instead of repeating them.

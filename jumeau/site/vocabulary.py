@@ -44,7 +44,11 @@ def _fold(text: str) -> str:
 
 
 def normalise_use(value: object) -> str:
-    """Map one source value to a category of :data:`USES` (first matching keyword wins)."""
+    """Map one source value to a category of :data:`USES` (first matching keyword wins).
+
+    >>> normalise_use("École maternelle"), normalise_use("EHPAD Les Saules"), normalise_use("Indifférencié")
+    ('school', 'care_home', 'unknown')
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
         return "unknown"
     folded = _fold(str(value))

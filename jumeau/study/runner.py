@@ -101,7 +101,7 @@ def file_digest(path: Path) -> str:
 def site_digest(site: Site) -> str:
     """A hash of what the models see of a Site: every layer, the buildings, the sites, the class table."""
     parts: list[bytes | str] = []
-    for name in sorted(site.grid.data_vars):
+    for name in sorted(map(str, site.grid.data_vars)):
         values = site.grid[name].values
         parts += [name, str(values.dtype), str(values.shape), values.tobytes()]
     for frame in (site.buildings, site.sites):
