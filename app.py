@@ -14,8 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 import jumeau
-from jumeau.flood.model import StormForcing, storm_of
-from jumeau.heat.model import HeatForcing
+from jumeau.flood.forcing import StormForcing, storm_of
+from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.plan.scenario import ScenarioSet
 from viewer import data, views

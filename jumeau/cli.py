@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jumeau.errors import InputError, JumeauError, RepairWarning
-from jumeau.flood.model import StormForcing
-from jumeau.heat.model import HeatForcing
+from jumeau.flood.forcing import StormForcing
+from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.io.writers import write_figure
 from jumeau.outputs import PRODUCTS
@@ -257,7 +257,8 @@ def flood_(
     )] = False,
 ) -> None:
     """Run the flood model on a site for a design storm; print the volume balance."""
-    from jumeau.flood.model import flood_site, storm_of
+    from jumeau.flood.forcing import storm_of
+    from jumeau.flood.model import flood_site
 
     forcing = _forcing(StormForcing, {"drainage_capacity": "--drainage", "return_period": "--return-period",
                                       "after_rain": "--after-rain", "duration": "--duration"},

@@ -25,8 +25,8 @@ SCENARIO_DOC = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
 
 
 def test_every_scenario_key_and_kind_is_documented():
-    from jumeau.flood.model import StormForcing
-    from jumeau.heat.model import HeatForcing
+    from jumeau.flood.forcing import StormForcing
+    from jumeau.heat.forcing import HeatForcing
     from jumeau.plan import scenario
     from jumeau.plan.interventions import KINDS
 

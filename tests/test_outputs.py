@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import jumeau
-from jumeau.flood.model import StormForcing, flood_site
+from jumeau.flood.forcing import StormForcing
+from jumeau.flood.model import flood_site
 from jumeau.flood.screening import screen
-from jumeau.heat.model import HeatForcing, heat_site
+from jumeau.heat.forcing import HeatForcing
+from jumeau.heat.model import heat_site
 from jumeau.outputs import OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map
 from jumeau.site.state import LAYERS

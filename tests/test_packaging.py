@@ -10,6 +10,7 @@ editable install's among them, are then not run), so only jumeau comes from the 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,9 +27,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # Built from a copy: setuptools writes build/ and *.egg-info/ next to the sources it builds.
+    source = tmp_path_factory.mktemp("source") / "jumeau"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "runs", "results", "artifacts", "__pycache__", "*.egg-info"))
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w",
-                    str(dist), str(ROOT)], check=True, cwd=dist)
+                    str(dist), str(source)], check=True, cwd=dist)
     (built,) = dist.glob("jumeau-*.whl")
     return built
 

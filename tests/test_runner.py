@@ -190,7 +190,7 @@ def test_a_site_and_scenarios_given_as_objects_share_the_cache_of_their_files(ba
 
 
 def test_a_run_folder_records_its_scenarios_so_a_variant_needs_no_file(batch):
-    from jumeau.flood.model import StormForcing
+    from jumeau.flood.forcing import StormForcing
     from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
 
     site, scenarios, runs = batch

@@ -19,8 +19,8 @@ import streamlit as st
 import yaml
 
 import jumeau
-from jumeau.flood.model import StormForcing
-from jumeau.heat.model import HeatForcing
+from jumeau.flood.forcing import StormForcing
+from jumeau.heat.forcing import HeatForcing
 from jumeau.io.runfolder import Result, read_run
 from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario

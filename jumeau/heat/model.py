@@ -1,4 +1,4 @@
-"""The heat model run on a Site: what it needs from a scenario (:class:`HeatForcing`) and the run.
+"""The heat model run on a Site for a scenario's heat-wave day (:class:`~jumeau.heat.forcing.HeatForcing`).
 
 * Shade: the class table's ``shade``, the tree canopy cover and the shade really cast
   by buildings, trees and terrain over 10:00–16:00 (fraction of the hours in shadow),
@@ -12,31 +12,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import xarray as xr
-from pydantic import Field
 
 from jumeau import outputs
 from jumeau.errors import ModelError
 from jumeau.heat import cooling, night, shadows, skyview, stress, sun
-from jumeau.io.schema import Section
+from jumeau.heat.forcing import HeatForcing
 from jumeau.site.state import Site
-
-
-class HeatForcing(Section):
-    """The heat-wave day: reference temperature, urban heat island, humidity, sun."""
-
-    t_ref: float = Field(35.0, ge=-30, le=55, description="Rural reference air temperature (°C).",
-                         json_schema_extra={"typical": [25.0, 45.0, 0.5]})
-    uhi_max: float = Field(3.0, ge=0, le=15, description="Urban heat island magnitude (°C).")
-    et0: float = Field(6.0, gt=0, le=20, description="Reference evapotranspiration of the day (mm/day).")
-    relative_humidity: float = Field(40.0, ge=0, le=100, description="Relative humidity (%).")
-    date: dt.date = Field(dt.date(2026, 7, 21), description="Date for the sun's course (shade).")
-    hour: float = Field(15.0, ge=0, lt=24, description="Local solar hour of the heat-stress map.")
-    cooling_distance: float = Field(450.0, gt=0, le=5000, description="Park cooling distance (m).")
-    mixing_radius: float = Field(500.0, gt=0, le=5000, description="Air mixing radius (m).")
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
 

@@ -23,8 +23,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from jumeau.errors import ScenarioError
-from jumeau.flood.model import StormForcing
-from jumeau.heat.model import HeatForcing
+from jumeau.flood.forcing import StormForcing
+from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import RelativePath, Section
 from jumeau.io.yamlfile import load_model
 

@@ -30,23 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import shapely
 import xarray as xr
 from pydantic import BaseModel
 
 from jumeau.errors import JumeauError, ScenarioError
-from jumeau.flood.model import flood_site
-from jumeau.heat.model import heat_site
 from jumeau.io.runfolder import Result, RunContents, is_complete, write_run
 from jumeau.outputs import OUTPUTS, PRODUCTS
-from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
-from jumeau.render.maps import draw_map
 from jumeau.site.load import load_site
 from jumeau.site.state import Site
-from jumeau.study import indicators
 
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -148,6 +142,11 @@ def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
 
 def run_models(site: Site, forcing: Forcing) -> tuple[xr.Dataset, xr.Dataset]:
     """Flood and heat results of a Site under a forcing."""
+    # Imported here, as the other modules a computation needs: a run whose scenarios are
+    # all cached (a warm `jumeau run`, the viewer's start) must not pay for their imports.
+    from jumeau.flood.model import flood_site
+    from jumeau.heat.model import heat_site
+
     return flood_site(site, forcing.storm), heat_site(site, forcing.heat)
 
 
@@ -163,6 +162,9 @@ class _Task:
 
 def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task) -> ScenarioRun:
     """Run one scenario and write its folder; errors become a failed :class:`ScenarioRun`."""
+    from jumeau.plan.interventions import apply
+    from jumeau.study import indicators
+
     start = time.perf_counter()
     try:
         forcing = scenarios.forcing(task.scenario)
@@ -182,6 +184,10 @@ def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task) -> ScenarioRun
 
 def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing, flood: xr.Dataset,
               heat: xr.Dataset, table: pd.DataFrame, buildings, sites, seconds: float) -> RunContents:
+    import matplotlib.pyplot as plt
+
+    from jumeau.render.maps import draw_map
+
     scenario = scenarios[task.scenario]
     maps_only = [v for ds in (flood, heat) for v in ds.data_vars if set(ds[v].dims) != {"y", "x"}]
     grids = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="override").drop_vars(
