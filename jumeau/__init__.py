@@ -26,6 +26,7 @@ from jumeau.errors import (
     InputError,
     JumeauError,
     ModelError,
+    ModelWarning,
     RepairWarning,
     ScenarioError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "InputError",
     "JumeauError",
     "ModelError",
+    "ModelWarning",
     "RepairWarning",
     "ScenarioError",
     "Site",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -78,6 +79,10 @@ def _friendly(command):
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The kernels' threads wait for each other asleep: spinning, they burnt the CPU that other work
+    # on a shared machine needed and a run took 50 minutes instead of one. Read by OpenMP when the
+    # first parallel kernel starts, so set before any runs.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def print_summary(site: Site) -> None:
@@ -268,7 +273,12 @@ def flood_(
     if screening:
         _screening(loaded, storm_of(forcing).total_depth, output)
         return
-    result = flood_site(loaded, forcing)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("flood"), BarColumn(), TextColumn("{task.percentage:>3.0f} % of the simulated time"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("flood", total=1.0)
+        result = flood_site(loaded, forcing, progress=lambda share: bar.update(task, completed=share))
     _write_results(loaded, result, output, "flood", PRODUCTS.flood_maps)
     balance = Table(title="volume balance (m³)", title_justify="left")
     for column in ("term", "m³"):
@@ -277,6 +287,9 @@ def flood_(
         if key.startswith("volume_"):
             balance.add_row(key.removeprefix("volume_"), f"{value:,.6g}")
     console.print(balance)
+    console.print(f"{result.attrs['steps']:,.0f} steps (median {result.attrs['step_median']:.2f} s, shortest "
+                  f"{result.attrs['step_min']:.2f} s); flow held at the Froude limit on "
+                  f"{result.attrs['froude_capped_cells']:,} cell(s)")
 
 
 def _screening(site: Site, storm_depth: float, output: Path) -> None:

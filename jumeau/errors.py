@@ -29,3 +29,11 @@ class RepairWarning(UserWarning):
     The message gives the count of repaired items so the user can judge whether to fix
     the source data.
     """
+
+
+class ModelWarning(UserWarning):
+    """A model had to bound something to stay valid; its results there are approximate.
+
+    The message says where (a count of cells) and which way the results lean, and the
+    same count is in the results' attributes.
+    """

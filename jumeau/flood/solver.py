@@ -2,9 +2,10 @@
 
 The scheme is the local-inertial approximation of the shallow-water equations of
 Bates, Horritt & Fewtrell (2010, *J. Hydrology* 387: 33–45) with the θ-weighted
-discharge of de Almeida et al. (2012, *Water Resources Research* 48, W05528); see
-:mod:`jumeau.flood.kernels`. The time step adapts to the deepest water,
-``Δt = α·Δx/√(g·h_max)`` (Bates et al. 2010, eq. 12; α = 0.7 by default).
+discharge of de Almeida et al. (2012, *Water Resources Research* 48, W05528), friction
+on the new discharge and the Froude limit (see :mod:`jumeau.flood.kernels` and
+``docs/flood.md``). The time step adapts to the fastest signal across a face,
+``Δt = α·Δx/max(|u| + √(g·h_f))`` (after Bates et al. 2010, eq. 12; α = 0.7 by default).
 
 Each step: rain of the step (after SCS-CN losses) falls on ground cells; roof rain
 (blocked cells) goes either to the nearest ground cell (:mod:`jumeau.flood.roofs`) (``roof_rain="ground"``, by
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time as clock
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ import rioxarray  # noqa: F401 - registers the .rio accessor
 import xarray as xr
 
 from jumeau import outputs
-from jumeau.errors import ModelError
+from jumeau.errors import ModelError, ModelWarning
 from jumeau.flood import hazard, kernels
 from jumeau.flood.losses import Losses, retention
 from jumeau.flood.roofs import downpipes
@@ -36,6 +38,8 @@ from jumeau.flood.storms import BlockStorm, Storm
 
 EDGES = ("north", "south", "west", "east")
 ARRIVAL_DEPTH = 0.05  # m: "water has arrived" (issue: first time depth > 5 cm)
+SPEED_DEPTH = 0.001  # m: speeds are measured where at least this much water flows (see track_maxima)
+SLOWEST_WAVE = math.sqrt(9.81 * 1e-3)  # m/s: the time step is never longer than for 1 mm of water
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ def simulate(
     kinds, levels = _boundaries(boundary)
     edge_levels = np.zeros(4)
     sources = [(_cell_of(elevation, inflow), inflow) for inflow in inflows]
+    for (row, col), inflow in sources:
+        if blocked[row, col]:
+            raise ModelError(f"inflow at ({inflow.x:g}, {inflow.y:g}) falls on a blocked (building) cell, where "
+                             "water cannot go; place it on the ground where the water arrives (a street, a yard).")
 
     # qx, qy: the step's limited discharges (kept for the next step's momentum); raw_x, raw_y: before limiting
     qx, raw_x = np.zeros((ny, nx + 1), np.float32), np.zeros((ny, nx + 1), np.float32)
@@ -136,9 +144,17 @@ def simulate(
     # per cell, the cumulative ground runoff (mm) and water drained (m), summed at the end (see the kernels)
     runoff, drained = np.zeros(z.shape), np.zeros(z.shape)
     factor_total = float(factor.sum(dtype=np.float64))
-    h_max = float(h.max())
+    depth_x, depth_y = np.zeros(qx.shape, np.float32), np.zeros(qy.shape, np.float32)
+    wave = np.zeros(z.shape, np.float32)  # per cell, the fastest signal across its faces in the last step (m/s)
+    capped = np.zeros(z.shape, np.float32)  # per cell, the steps its flow was held at the Froude cap
+    fastest = math.sqrt(kernels.G * float(h.max()))  # before any flow, no face is deeper than the deepest cell
+    level_edges = [(edge, _edge_bed(z, edge)) for edge, level in enumerate(levels) if level is not None]
+    step_lengths = []
     while t < duration - 1e-9:
-        dt = min(max_step, alpha * dx / math.sqrt(kernels.G * max(h_max, 1e-3)), duration - t)
+        for edge, bed in level_edges:  # an imposed level is water flowing in over that edge
+            fastest = max(fastest, math.sqrt(kernels.G * max(float((edge_levels[edge] - bed).max()), 0.0)))
+        dt = min(max_step, alpha * dx / max(fastest, SLOWEST_WAVE), duration - t)
+        step_lengths.append(dt)
         if next_snapshot <= t + 1e-9:
             snapshots.append(h.astype("float32"))
             snapshot_times.append(t)
@@ -158,13 +174,15 @@ def simulate(
             added = inflow.volume(t, t + dt)
             h[row, col] += added / cell_area
             volume["inflow"] += added
-        kernels.face_fluxes(h, z, n2, blocked, qx, qy, raw_x, raw_y, dt, dx, theta, dry_depth, kinds, edge_levels)
+        kernels.face_fluxes(h, z, n2, blocked, qx, qy, raw_x, raw_y, depth_x, depth_y, dt, dx, theta, dry_depth, kinds,
+                            edge_levels)
         t += dt
         steps += 1
         volume["outflow"] += kernels.update_depths(h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, dt, dx)
-        h_max = float(h.max())
-        kernels.track_maxima(h, qx, qy, t, stats["max_depth"], stats["time_of_max_depth"], stats["arrival_time"],
-                             stats["max_speed"], stats["max_hazard"], ARRIVAL_DEPTH, dry_depth)
+        kernels.track_maxima(h, qx, qy, depth_x, depth_y, t, stats["max_depth"], stats["time_of_max_depth"],
+                             stats["arrival_time"], stats["max_speed"], stats["max_hazard"], wave, capped,
+                             ARRIVAL_DEPTH, dry_depth, SPEED_DEPTH)
+        fastest = float(wave.max())  # sets the next step: the faces' signals, not a pit's standing water
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
     seconds = clock.perf_counter() - started
@@ -182,7 +200,16 @@ def simulate(
     left = sewers + volume["outflow"] + stored
     balance["volume_error"] = entered - left
     balance["volume_relative_error"] = (entered - left) / max(entered, 1e-12)
-    balance.update(steps=steps, wall_seconds=seconds, cell_updates_per_second=steps * z.size / max(seconds, 1e-9))
+    balance.update(steps=steps, wall_seconds=seconds, cell_updates_per_second=steps * z.size / max(seconds, 1e-9),
+                   step_min=float(np.min(step_lengths)) if steps else 0.0,
+                   step_median=float(np.median(step_lengths)) if steps else 0.0,
+                   froude_capped_cells=int((capped > 0).sum()), froude_capped_cell_steps=float(capped.sum()))
+    if balance["froude_capped_cells"]:
+        warnings.warn(
+            f"flood: on {balance['froude_capped_cells']} cell(s) the flow reached the Froude limit {kernels.FROUDE_MAX:g} "
+            "(steep, fast, shallow water, beyond what the local-inertial equations represent) and was held there; "
+            "speeds on those cells are lower bounds and depths upper bounds. The count is in the results' "
+            "attributes (froude_capped_cells).", ModelWarning, stacklevel=2)
     return _dataset(elevation, h, stats, blocked, snapshots, snapshot_times, balance, duration)
 
 
@@ -216,6 +243,11 @@ def _mask(value, shape, name: str) -> np.ndarray:
     if value is None:
         return np.zeros(shape, dtype=bool)
     return np.ascontiguousarray(_field(value, shape, name) > 0)
+
+
+def _edge_bed(z: np.ndarray, edge: int) -> np.ndarray:
+    """The bed of the cells along an edge (north, south, west, east, as in :data:`EDGES`)."""
+    return (z[0], z[-1], z[:, 0], z[:, -1])[edge]
 
 
 def _storm(rain, duration: float) -> Storm | None:
