@@ -76,6 +76,7 @@ class Layer:
         return result
 
 
+# class layers' meanings, from their bounds in jumeau.flood.hazard.BOUNDS and jumeau.heat.stress.BOUNDS
 _HAZARD_CLASSES = ("low", "moderate", "significant", "extreme")
 _STRESS_CLASSES = ("no_heat_stress", "moderate", "strong", "very_strong", "extreme")
 

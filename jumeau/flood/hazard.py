@@ -17,8 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 BOUNDS = (0.75, 1.25, 2.0)
-CLASSES = {0: ("low", "faible"), 1: ("moderate", "modéré : danger pour certains"),
-           2: ("significant", "important : danger pour la plupart"), 3: ("extreme", "extrême : danger pour tous")}
 DANGER_FOR_MOST = BOUNDS[1]  # the "significant" class and above
 WALL_DEPTH = 0.10  # m: water at the walls above this gets into ground floors
 

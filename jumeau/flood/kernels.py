@@ -279,10 +279,10 @@ def add_rain(h, p_before, p_after, factor, s, lam, blocked, roofs, receivers, he
     their cumulative runoff ``runoff`` (mm, per cell, updated here: one SCS-CN evaluation
     per cell and step, and no running sum in the loop, which vectorises); each roof cell
     (``blocked``; their flat indices in ``roofs``) keeps up to ``held`` mm and pours the
-    rest into its receiving cell (``receivers``; −1: the
-    storm sewers). The roof loop is serial because several roofs may pour into one
-    cell. Returns the rain held on roofs (mm, summed over roof cells) and the roof rain
-    sent to the ground and to the network (m, summed).
+    rest into its receiving cell (``receivers``; −1: the storm sewers). The roof loop is
+    serial because several roofs may pour into one cell. Returns the rain held on roofs
+    (mm, summed over roof cells) and the roof rain sent to the ground and to the network
+    (m, summed).
     """
     ny, nx = h.shape
     for i in numba.prange(ny):

@@ -8,8 +8,8 @@ on the new discharge and the Froude limit (see :mod:`jumeau.flood.kernels` and
 ``Δt = α·Δx/max(|u| + √(g·h_f))`` (after Bates et al. 2010, eq. 12; α = 0.7 by default).
 
 Each step: rain of the step (after SCS-CN losses) falls on ground cells; roof rain
-(blocked cells) goes either to the nearest ground cell (:mod:`jumeau.flood.roofs`) (``roof_rain="ground"``, by
-default: downpipes discharge at the foot of the walls) or to the storm sewers
+(blocked cells) goes either to the nearest ground cell (``roof_rain="ground"``, by
+default: downpipes discharge at the foot of the walls, :mod:`jumeau.flood.roofs`) or to the storm sewers
 (``"network"``), less what a green roof holds; inflow hydrographs add their volume;
 then fluxes are computed, limited so that no cell gives more than it holds, depths
 updated, and the storm-sewer sink removes up to its capacity of standing water on
@@ -38,8 +38,8 @@ from jumeau.flood.storms import BlockStorm, Storm
 
 EDGES = ("north", "south", "west", "east")
 ARRIVAL_DEPTH = 0.05  # m: "water has arrived" (issue: first time depth > 5 cm)
-SPEED_DEPTH = 0.001  # m: speeds are measured where at least this much water flows (see track_maxima)
-SLOWEST_WAVE = math.sqrt(9.81 * 1e-3)  # m/s: the time step is never longer than for 1 mm of water
+SPEED_DEPTH = 0.001  # m: a face's velocity is its discharge over its flow depth, but at least this (see track_maxima)
+SLOWEST_WAVE = math.sqrt(kernels.G * 1e-3)  # m/s: the time step is never longer than for 1 mm of still water
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,6 @@ from pythermalcomfort.models import utci as _utci
 
 STEFAN_BOLTZMANN = 5.67e-8
 BOUNDS = (26.0, 32.0, 38.0, 46.0)  # UTCI class limits (°C)
-CLASSES = {0: ("no thermal stress", "pas de stress"), 1: ("moderate heat stress", "stress modéré"),
-           2: ("strong heat stress", "stress fort"), 3: ("very strong heat stress", "stress très fort"),
-           4: ("extreme heat stress", "stress extrême")}
 STRONG = 2  # the class from which heat stress is "strong" (UTCI above 32 °C)
 
 

@@ -142,13 +142,6 @@ class Result:
     def buildings(self) -> gpd.GeoDataFrame:
         return gpd.read_file(self.folder / FEATURES, layer="buildings", engine="pyogrio")
 
-    @functools.cached_property
-    def interventions(self) -> pd.DataFrame:
-        try:
-            return pd.read_csv(self.folder / INTERVENTIONS)
-        except pd.errors.EmptyDataError:  # a scenario without intervention writes an empty table
-            return pd.DataFrame()
-
     def file(self, name: str) -> Path:
         """The path of one of the run's files (``indicators.csv``, ``t_air.tif``...)."""
         if name not in self.provenance.get("files", []):

@@ -60,11 +60,6 @@ class FieldRange:
     choices: tuple | None = None
     typical: tuple[float, float, float] | None = None
 
-    def contains(self, value: float) -> bool:
-        above = self.low is None or (value > self.low if self.low_open else value >= self.low)
-        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
-        return above and below
-
 
 def field_range(model: type[pydantic.BaseModel], name: str) -> FieldRange:
     """The default, bounds, help text and suggested values of ``model``'s field ``name``."""
