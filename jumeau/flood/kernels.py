@@ -32,6 +32,7 @@ CLOSED, OPEN, LEVEL = 0, 1, 2
 FROUDE_MAX = 1.0  # the local-inertial equations hold for subcritical flow: |q| ≤ h √(g h)
 AT_CAP = 0.999  # a face within 0.1 % of the cap counts as held by it
 CRITICAL = (2.0 / 3.0) ** 1.5  # free outfall: q = √g (2h/3)^(3/2), critical flow from still water of depth h
+ZERO, HALF, ONE, THIRD = np.float32(0.0), np.float32(0.5), np.float32(1.0), np.float32(1.0 / 3.0)
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
@@ -49,13 +50,13 @@ def face_fluxes(h, z, n2, blocked, qx, qy, raw_x, raw_y, depth_x, depth_y, dt, d
     for i in numba.prange(ny):
         for j in range(1, nx):
             raw_x[i, j], depth_x[i, j] = _flux(
-                h[i, j - 1], z[i, j - 1], h[i, j], z[i, j], blocked[i, j - 1] or blocked[i, j], qx[i, j],
-                qx[i, j - 1], qx[i, j + 1], 0.5 * (n2[i, j - 1] + n2[i, j]), dt, dx, theta, dry_depth)
+                h[i, j - 1], z[i, j - 1], h[i, j], z[i, j], blocked[i, j - 1] | blocked[i, j], qx[i, j],
+                qx[i, j - 1], qx[i, j + 1], HALF * (n2[i, j - 1] + n2[i, j]), dt, dx, theta, dry_depth)
         if i > 0:
             for j in range(nx):
                 raw_y[i, j], depth_y[i, j] = _flux(
-                    h[i - 1, j], z[i - 1, j], h[i, j], z[i, j], blocked[i - 1, j] or blocked[i, j], qy[i, j],
-                    qy[i - 1, j], qy[i + 1, j], 0.5 * (n2[i - 1, j] + n2[i, j]), dt, dx, theta, dry_depth)
+                    h[i - 1, j], z[i - 1, j], h[i, j], z[i, j], blocked[i - 1, j] | blocked[i, j], qy[i, j],
+                    qy[i - 1, j], qy[i + 1, j], HALF * (n2[i - 1, j] + n2[i, j]), dt, dx, theta, dry_depth)
         # Edges: a ghost cell outside mirrors the edge cell's ground; its water level is
         # the edge cell's (closed: no flow), its bed continued with the inner slope
         # (open: water leaves at the local normal-flow rate) or the imposed level.
@@ -72,22 +73,27 @@ def face_fluxes(h, z, n2, blocked, qx, qy, raw_x, raw_y, depth_x, depth_y, dt, d
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _flux(h_l, z_l, h_r, z_r, blocked, q, q_before, q_after, n2, dt, dx, theta, dry_depth):
-    # Branch-free on purpose: every face computes its flux and dry or blocked faces select
-    # zero, so the row loop vectorises.
+    # Branch-free on purpose (``|`` and selects, not ``or`` and ``if``): every face computes
+    # its flux and dry or blocked faces select zero, so the row loop vectorises. The levels
+    # and their difference are float64 (a millimetre on a 100 m elevation); the rest is
+    # float32, as the stored discharges are: twice the SIMD lanes of float64.
     eta_l = z_l + h_l
     eta_r = z_r + h_r
-    h_f = max(eta_l, eta_r) - max(z_l, z_r)
-    flowing = (h_f > dry_depth) and not blocked
-    h_f = max(h_f, dry_depth)
+    depth = max(eta_l, eta_r) - max(z_l, z_r)
+    flowing = (depth > dry_depth) & (not blocked)
+    h_f = np.float32(max(depth, dry_depth))
+    slope = np.float32((eta_r - eta_l) / dx)
+    g_dt = np.float32(G * dt)
+    mix = np.float32(theta)
+    q_mix = mix * q + HALF * (ONE - mix) * (q_before + q_after)
+    driven = q_mix - g_dt * h_f * slope
     r = _inverse_cube_root(h_f)
-    q_mix = theta * q + 0.5 * (1.0 - theta) * (q_before + q_after)
-    driven = q_mix - G * h_f * dt * (eta_r - eta_l) / dx
     r2 = r * r
-    friction = G * dt * n2 * (r2 * r2 * r2 * r)  # h_f^(-7/3) = r^7
+    friction = g_dt * n2 * (r2 * r2 * r2 * r)  # h_f^(-7/3) = r^7
     flux = _implicit_friction(driven, friction)
-    cap = FROUDE_MAX * h_f * np.sqrt(G * h_f)
+    cap = np.float32(FROUDE_MAX) * h_f * np.sqrt(np.float32(G) * h_f)
     flux = min(max(flux, -cap), cap)
-    return (flux, h_f) if flowing else (0.0, 0.0)
+    return (flux if flowing else ZERO), (h_f if flowing else ZERO)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -101,30 +107,29 @@ def _implicit_friction(driven, friction):
     default time step. Solved for the new discharge, the quadratic has one root of the
     sign of ``driven``; written ``2A / (1 + √(1 + 4c|A|))`` it is exact for c → 0
     (no friction: q = A) and tends to Manning's ``√(A/c)`` (normal flow) for large c,
-    without cancellation.
+    without cancellation. In float32, as the discharges are stored.
     """
-    return 2.0 * driven / (1.0 + np.sqrt(1.0 + 4.0 * friction * abs(driven)))
+    return np.float32(2.0) * driven / (ONE + np.sqrt(ONE + np.float32(4.0) * friction * abs(driven)))
 
 
-# x^(-1/3) ≈ bits(M − bits(x)/3) within 4 % for any positive double, M = 4/3 (1023 − σ) 2^52
+# x^(-1/3) ≈ bits(M − bits(x)/3) within 4 % for any positive float32, M = 4/3 (127 − σ) 2^23
 # with σ = 0.0450465 (the same trick as the well-known fast inverse square root).
-_INVERSE_CUBE_ROOT_MAGIC = 0x553F09FC6DA44800
+_INVERSE_CUBE_ROOT_MAGIC = np.int32(0x54A2FA8E)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _inverse_cube_root(x):
-    """x^(-1/3) for x > 0 within 1e-9: a bit-level first guess then three Newton steps.
+    """x^(-1/3) for a float32 x > 0 within 3e-7 (float32 round-off): a bit-level first guess then three Newton steps.
 
     No division and no library call, so the face loop stays branch-light and
     vectorisable: a library cube root per face took 90 % of the step. Newton's step for
     f(r) = r^-3 − x, r ← r (4 − x r³)/3, squares the relative error each time:
-    4 % → 3e-3 → 2e-5 → 7e-10 (measured over 1e-5…1e2 m); a fourth step (round-off)
-    would cost 15 % of the whole simulation for a friction term known to a few percent.
+    4 % → 3e-3 → 2e-5 → float32 round-off (measured over 1e-6…1e3 m).
     """
     # i/3 through a float product: an integer floor division would block vectorisation
-    r = np.int64(_INVERSE_CUBE_ROOT_MAGIC - np.int64(np.float64(np.float64(x).view(np.int64)) * (1.0 / 3.0))).view(np.float64)
+    r = np.int32(_INVERSE_CUBE_ROOT_MAGIC - np.int32(np.float32(np.float32(x).view(np.int32)) * THIRD)).view(np.float32)
     for _ in range(3):
-        r *= (4.0 - x * r * r * r) * (1.0 / 3.0)
+        r *= (np.float32(4.0) - x * r * r * r) * THIRD
     return r
 
 
@@ -146,7 +151,7 @@ def _edge(h, z, z_inner, blocked, q, n2, outward, kind, level, dt, dx, dry_depth
     if h_f <= dry_depth:
         return 0.0, 0.0
     gradient = (eta_ghost - eta) / dx * outward  # along +q
-    result = _implicit_friction(q - G * h_f * dt * gradient, G * dt * n2 / (h_f * h_f * np.cbrt(h_f)))
+    result = _implicit_friction(np.float32(q - G * h_f * dt * gradient), np.float32(G * dt * n2 / (h_f * h_f * np.cbrt(h_f))))
     cap = FROUDE_MAX * h_f * np.sqrt(G * h_f)
     result = min(max(result, -cap), cap)
     if kind == OPEN:
@@ -165,21 +170,36 @@ def _limited(q, factor_west_or_north, factor_east_or_south):
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def update_depths(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, dt, dx):
-    """Limit the discharges into ``qx``, ``qy``, apply continuity and the sewer sink.
+def update_cells(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, depth_x, depth_y, t, max_depth, time_of_max,
+                 arrival, max_speed, max_hazard, wave, capped, dt, dx, arrival_depth, dry_depth, speed_depth):
+    """The cells' part of a step: limit the discharges, continuity, sewers, then the running maxima.
 
     First each cell's outgoing discharges are scaled so it gives at most the water it
     holds; each face takes the factor of the cell its water comes from, so both its cells
     see the same discharge and mass is conserved exactly. ``factor`` is scratch of shape
-    (ny + 2, nx + 2) whose outer ring holds 1 (the world outside never limits). Then
-    ``h += Δt (inflow − outflow) / Δx``, less up to ``drain_rate`` (m/s) × Δt of standing
-    water on sewer-connected cells (the depth taken is added to ``drained``, per cell).
-    Round-off below zero (the limiter leaves at most a few ulps) is clipped. Returns the
-    volume (m³) that left through the edges (negative: entered), from the same float64
-    limited discharges as the depths (not the stored float32 ones) so the balance closes.
+    (ny + 2, nx + 2) whose outer ring holds 1 (the world outside never limits). The
+    limited discharges go to ``qx``, ``qy`` for the next step's momentum. Then, per cell:
 
-    The cell loops select rather than branch and hold no running sum or maximum, so that
-    they vectorise (a reduction alone made the loop five times slower).
+    - ``h += Δt (inflow − outflow) / Δx`` (round-off below zero, a few ulps the limiter
+      leaves, is clipped);
+    - the storm sewers take up to ``drain_rate`` (m/s) × Δt of standing water on connected
+      cells (added to ``drained``, per cell);
+    - maxima: depth and its time, arrival time, speed and FD2320 hazard rating; ``wave``,
+      the fastest signal across the cell's faces, ``|u| + √(g h_f)``, sets the next time
+      step; ``capped`` counts the steps in which one of its faces ran at the Froude cap.
+
+    Speed is the cell-centred velocity: each face's velocity, its discharge over its flow
+    depth (``depth_x``, ``depth_y``, at least ``speed_depth``), averaged across the cell in
+    x and in y. The face depth, not the cell's: where water arrives on a dry cell, or falls
+    off a step, the cell holds a film while the face carries the water of the cell
+    upstream, and the discharge over the film's depth gave speeds of hundreds of m/s. The
+    hazard rating is ``d (v + 0.5) + DF`` (see :mod:`jumeau.flood.hazard`) on wet cells.
+
+    One pass over the cells for all of it, with selects rather than branches and no
+    running sum or maximum inside (either stops the loop vectorising), so each cell's
+    water, discharges and maxima cross the memory bus once per step. Returns the volume
+    (m³) that left through the edges (negative: entered), from the same float64 limited
+    discharges as the depths (not the stored float32 ones), so the balance closes.
     """
     ny, nx = h.shape
     for i in numba.prange(ny):
@@ -199,7 +219,36 @@ def update_depths(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, dt, dx):
             d = max(h[i, j] + dt * (west - east + north - south) / dx, 0.0)
             taken = min(drain_rate[i, j] * dt, d)
             drained[i, j] += taken
-            h[i, j] = d - taken
+            d -= taken
+            h[i, j] = d
+
+            previous = max_depth[i, j]
+            rising = d > previous
+            max_depth[i, j] = d if rising else previous
+            time_of_max[i, j] = t if rising else time_of_max[i, j]
+            arrival[i, j] = t if d > arrival_depth and np.isnan(arrival[i, j]) else arrival[i, j]
+            u_west = west / max(depth_x[i, j], speed_depth)
+            u_east = east / max(depth_x[i, j + 1], speed_depth)
+            u_north = north / max(depth_y[i, j], speed_depth)
+            u_south = south / max(depth_y[i + 1, j], speed_depth)
+            ux = 0.5 * (u_west + u_east)
+            uy = 0.5 * (u_north + u_south)
+            v = np.sqrt(ux * ux + uy * uy)
+            max_speed[i, j] = max(max_speed[i, j], v)
+            hazard = d * (v + 0.5) + (1.0 if d > 0.25 else 0.0)
+            max_hazard[i, j] = max(max_hazard[i, j], hazard) if d > dry_depth else max_hazard[i, j]
+            c_west = np.sqrt(G * depth_x[i, j])
+            c_east = np.sqrt(G * depth_x[i, j + 1])
+            c_north = np.sqrt(G * depth_y[i, j])
+            c_south = np.sqrt(G * depth_y[i + 1, j])
+            wave[i, j] = max(max(abs(u_west) + c_west, abs(u_east) + c_east),
+                             max(abs(u_north) + c_north, abs(u_south) + c_south))
+            # one 0/1 per face, not a chain of ``|`` on booleans (which stopped the loop vectorising)
+            cap_w = 1.0 if (abs(u_west) >= AT_CAP * FROUDE_MAX * c_west) & (depth_x[i, j] >= speed_depth) else 0.0
+            cap_e = 1.0 if (abs(u_east) >= AT_CAP * FROUDE_MAX * c_east) & (depth_x[i, j + 1] >= speed_depth) else 0.0
+            cap_n = 1.0 if (abs(u_north) >= AT_CAP * FROUDE_MAX * c_north) & (depth_y[i, j] >= speed_depth) else 0.0
+            cap_s = 1.0 if (abs(u_south) >= AT_CAP * FROUDE_MAX * c_south) & (depth_y[i + 1, j] >= speed_depth) else 0.0
+            capped[i, j] += max(max(cap_w, cap_e), max(cap_n, cap_s))
     # The east and south edge faces belong to no cell's west or north: stored here. The
     # west and north ones were stored by the cell loop; recomputed here identically.
     outflow = 0.0
@@ -212,55 +261,6 @@ def update_depths(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, dt, dx):
         qy[ny, j] = south
         outflow += south - _limited(raw_y[0, j], 1.0, factor[1, j + 1])
     return outflow * dt * dx
-
-
-@numba.njit(cache=True, parallel=True, error_model="numpy")
-def track_maxima(h, qx, qy, depth_x, depth_y, t, max_depth, time_of_max, arrival, max_speed, max_hazard, wave,
-                 capped, arrival_depth, dry_depth, speed_depth):
-    """Running maxima after a step: depth and its time, arrival time, speed and FD2320 hazard rating;
-    and, per cell, the fastest signal across its west and north faces, ``|u| + √(g h_f)``, into ``wave``.
-
-    Speed is the cell-centred velocity: each face's velocity, its discharge over its flow
-    depth (``depth_x``, ``depth_y``, at least ``speed_depth``), averaged across the cell in
-    x and in y. The face depth, not the cell's: where water arrives on a dry cell, or falls
-    off a step, the cell holds a film while the face carries the water of the cell
-    upstream, and the discharge over the film's depth gave speeds of hundreds of m/s. The
-    hazard rating is ``d (v + 0.5) + DF`` (see :mod:`jumeau.flood.hazard`) on wet cells.
-    ``wave`` sets the next time step (the east and south edge faces are folded into the
-    cells along them). ``capped`` counts, per cell, the steps in which its west or north
-    face ran at the Froude cap. A pass of its own, with selects rather than branches:
-    inside the depth update these made the whole loop several times slower.
-    """
-    ny, nx = h.shape
-    for i in numba.prange(ny):
-        for j in range(nx):
-            d = h[i, j]
-            previous = max_depth[i, j]
-            rising = d > previous
-            max_depth[i, j] = d if rising else previous
-            time_of_max[i, j] = t if rising else time_of_max[i, j]
-            arrival[i, j] = t if d > arrival_depth and np.isnan(arrival[i, j]) else arrival[i, j]
-            west = qx[i, j] / max(depth_x[i, j], speed_depth)
-            north = qy[i, j] / max(depth_y[i, j], speed_depth)
-            ux = 0.5 * (west + qx[i, j + 1] / max(depth_x[i, j + 1], speed_depth))
-            uy = 0.5 * (north + qy[i + 1, j] / max(depth_y[i + 1, j], speed_depth))
-            v = np.sqrt(ux * ux + uy * uy)
-            wet = d > dry_depth
-            max_speed[i, j] = max(max_speed[i, j], v)
-            hazard = d * (v + 0.5) + (1.0 if d > 0.25 else 0.0)
-            max_hazard[i, j] = max(max_hazard[i, j], hazard) if wet else max_hazard[i, j]
-            wave_x = np.sqrt(G * depth_x[i, j])
-            wave_y = np.sqrt(G * depth_y[i, j])
-            wave[i, j] = max(abs(west) + wave_x, abs(north) + wave_y)
-            at_cap = (abs(west) >= AT_CAP * FROUDE_MAX * wave_x) and depth_x[i, j] >= speed_depth
-            at_cap = at_cap or ((abs(north) >= AT_CAP * FROUDE_MAX * wave_y) and depth_y[i, j] >= speed_depth)
-            capped[i, j] += 1.0 if at_cap else 0.0
-    for i in range(ny):
-        east = abs(qx[i, nx]) / max(depth_x[i, nx], speed_depth) + np.sqrt(G * depth_x[i, nx])
-        wave[i, nx - 1] = max(wave[i, nx - 1], east)
-    for j in range(nx):
-        south = abs(qy[ny, j]) / max(depth_y[ny, j], speed_depth) + np.sqrt(G * depth_y[ny, j])
-        wave[ny - 1, j] = max(wave[ny - 1, j], south)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")

@@ -38,7 +38,7 @@ from jumeau.flood.storms import BlockStorm, Storm
 
 EDGES = ("north", "south", "west", "east")
 ARRIVAL_DEPTH = 0.05  # m: "water has arrived" (issue: first time depth > 5 cm)
-SPEED_DEPTH = 0.001  # m: a face's velocity is its discharge over its flow depth, but at least this (see track_maxima)
+SPEED_DEPTH = 0.001  # m: a face's velocity is its discharge over its flow depth, but at least this (see update_cells)
 SLOWEST_WAVE = math.sqrt(kernels.G * 1e-3)  # m/s: the time step is never longer than for 1 mm of still water
 
 
@@ -178,10 +178,10 @@ def simulate(
                             edge_levels)
         t += dt
         steps += 1
-        volume["outflow"] += kernels.update_depths(h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, dt, dx)
-        kernels.track_maxima(h, qx, qy, depth_x, depth_y, t, stats["max_depth"], stats["time_of_max_depth"],
-                             stats["arrival_time"], stats["max_speed"], stats["max_hazard"], wave, capped,
-                             ARRIVAL_DEPTH, dry_depth, SPEED_DEPTH)
+        volume["outflow"] += kernels.update_cells(
+            h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, depth_x, depth_y, t, stats["max_depth"],
+            stats["time_of_max_depth"], stats["arrival_time"], stats["max_speed"], stats["max_hazard"], wave, capped, dt,
+            dx, ARRIVAL_DEPTH, dry_depth, SPEED_DEPTH)
         fastest = float(wave.max())  # sets the next step: the faces' signals, not a pit's standing water
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
