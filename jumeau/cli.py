@@ -303,14 +303,16 @@ def _screening(site: Site, storm_depth: float, output: Path) -> None:
         depressions.to_csv(target, index=False)
     table = Table(title=f"SCREENING, not a simulation — {storm_depth:.0f} mm storm: largest depressions",
                   title_justify="left")
-    for column in ("depression", "area m²", "capacity m³", "runoff in m³", "filled", "buildings"):
+    for column in ("depression", "area m²", "capacity m³", "held m³", "filled", "buildings"):
         table.add_column(column, justify="right")
     for row in depressions.nlargest(10, "capacity_m3").itertuples():
-        table.add_row(str(row.depression), f"{row.area_m2:,.0f}", f"{row.capacity_m3:,.0f}", f"{row.runoff_m3:,.0f}",
+        table.add_row(str(row.depression), f"{row.area_m2:,.0f}", f"{row.capacity_m3:,.0f}", f"{row.held_m3:,.0f}",
                       f"{row.filled_share:.0%}", str(row.buildings))
     console.print(table)
     console.print(f"{len(depressions)} depressions; {int(depressions['buildings'].sum())} buildings beside ponding "
                   f"water; all of them in {output}/screening_depressions.csv")
+    console.print(f"runoff {result.attrs['volume_runoff']:,.0f} m³: {result.attrs['volume_held']:,.0f} m³ held, "
+                  f"{result.attrs['volume_outflow']:,.0f} m³ out over the edges")
 
 
 @app.command("heat")

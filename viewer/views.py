@@ -255,7 +255,7 @@ def screening_view(site: Site, storm_depth: float, text: dict, language: str) ->
     largest = depressions.nlargest(8, "capacity_m3")
     st.dataframe(pd.DataFrame({
         text["screening_area"]: largest["area_m2"].round(0), text["screening_capacity"]: largest["capacity_m3"].round(0),
-        text["screening_runoff"]: largest["runoff_m3"].round(0),
+        text["screening_held"]: largest["held_m3"].round(0),
         text["screening_filled"]: (100 * largest["filled_share"]).round(0),
         text["screening_buildings"]: largest["buildings"]}), hide_index=True)
 

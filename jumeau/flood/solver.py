@@ -5,7 +5,8 @@ Bates, Horritt & Fewtrell (2010, *J. Hydrology* 387: 33–45) with the θ-weight
 discharge of de Almeida et al. (2012, *Water Resources Research* 48, W05528), friction
 on the new discharge and the Froude limit (see :mod:`jumeau.flood.kernels` and
 ``docs/flood.md``). The time step adapts to the fastest signal across a face,
-``Δt = α·Δx/max(|u| + √(g·h_f))`` (after Bates et al. 2010, eq. 12; α = 0.7 by default).
+``Δt = α·Δx/max(|u| + √(g·h_f))`` (after Bates et al. 2010, eq. 12; α = 0.6 by default, inside the 2-D
+stability bound 1/√2 with a margin for the faces that deepen over pits: see ``docs/flood.md``).
 
 Each step: rain of the step (after SCS-CN losses) falls on ground cells; roof rain
 (blocked cells) goes either to the nearest ground cell (``roof_rain="ground"``, by
@@ -73,7 +74,7 @@ def simulate(
     elevation: xr.DataArray, *, duration: float, rain: Storm | float | None = None, rain_factor=None,
     manning: float | xr.DataArray | np.ndarray = 0.03, losses: Losses | None = None, inflows: Sequence[Inflow] = (),
     blocked=None, boundary: str | dict = "open", initial_depth=None, drainage=None, roof_rain: str = "ground",
-    roof_retention=None, snapshot_every: float | None = None, alpha: float = 0.7, theta: float = 0.7,
+    roof_retention=None, snapshot_every: float | None = None, alpha: float = 0.6, theta: float = 0.7,
     dry_depth: float = 1e-4, max_step: float = 10.0, progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Run the flood model; return a CF Dataset of results with the volume balance in ``attrs``.
