@@ -184,6 +184,7 @@ def run_(
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
     )
@@ -198,11 +199,20 @@ def run_(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("scenarios", total=None)
+        floods: dict[str, TaskID] = {}  # one bar per scenario's flood, while it runs
 
         def advance(result) -> None:
             progress.update(task, advance=1, description=f"{result.scenario}: {result.status}")
+            if result.scenario in floods:
+                progress.remove_task(floods.pop(result.scenario))
 
-        report = run(site, scenarios, output, only=only, workers=workers, client=client, progress=advance)
+        def flooding(scenario: str, share: float) -> None:
+            if scenario not in floods:
+                floods[scenario] = progress.add_task(f"  {scenario}: flood", total=1.0)
+            progress.update(floods[scenario], completed=share)
+
+        report = run(site, scenarios, output, only=only, workers=workers, client=client, progress=advance,
+                     flood_progress=flooding)
     table = Table(title=f"results in {output}", title_justify="left")
     for column in ("scenario", "status", "seconds", "error"):
         table.add_column(column)
@@ -275,6 +285,10 @@ def flood_(
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    from jumeau.cores import free_cores, use_threads
+
+    threads = use_threads(free_cores())
+    console.print(f"flood on {threads} thread(s), the cores other work leaves free")
     with Progress(TextColumn("flood"), BarColumn(), TextColumn("{task.percentage:>3.0f} % of the simulated time"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task("flood", total=1.0)

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "jumeau"
 # lowest first; a unit may import its own modules and any unit of a lower rank
 RANKS: list[set[str]] = [
     {"jumeau.errors"},
-    {"jumeau.grid", "jumeau.outputs", "jumeau.messages", "jumeau.data"},
+    {"jumeau.grid", "jumeau.outputs", "jumeau.messages", "jumeau.data", "jumeau.cores"},
     {"jumeau.io"},
     {"jumeau.site", "jumeau.demo"},
     {"jumeau.heat", "jumeau.flood"},

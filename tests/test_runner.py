@@ -117,7 +117,11 @@ def test_invariants_of_interventions_on_the_models(batch):
 def test_dask_gives_the_same_numbers_as_local_processes(batch, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     site, scenarios, runs = batch
-    local = run(site, scenarios, runs, workers=2)
+    shares: dict[str, list[float]] = {}
+    local = run(site, scenarios, runs, workers=2, flood_progress=lambda s, share: shares.setdefault(s, []).append(share))
+    # each worker's flood reported its progress back to this process, up to the end
+    assert set(shares) == {"baseline", "depave", "trees"}
+    assert all(values == sorted(values) and values[-1] == 1.0 for values in shares.values())
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         remote = run(site, scenarios, tmp_path / "dask_runs", client=client)
@@ -204,3 +208,19 @@ def test_a_run_folder_records_its_scenarios_so_a_variant_needs_no_file(batch):
     rebuilt = Scenario.model_validate(done.result.definitions[-1])
     (again,) = run(site, ScenarioSet([*files, rebuilt]), runs, only=["trees__T5"], workers=1).runs
     assert again.status == "cached"
+
+
+def test_threads_stay_within_the_free_cores():
+    import os
+
+    import numba
+
+    from jumeau.cores import free_cores, use_threads
+
+    assert 1 <= free_cores() <= (os.cpu_count() or 1)
+    before = numba.get_num_threads()
+    try:
+        assert use_threads(1) == 1 and numba.get_num_threads() == 1
+        assert use_threads(10_000) == numba.config.NUMBA_NUM_THREADS
+    finally:
+        numba.set_num_threads(before)

@@ -186,6 +186,8 @@ def simulate(
         fastest = float(wave.max())  # sets the next step: the faces' signals, not a pit's standing water
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
+    if progress is not None:
+        progress(1.0)
     seconds = clock.perf_counter() - started
     gross, to_ground, to_network, held_on_roofs = rain_sums
     ground_runoff = float(runoff.sum()) / 1000.0 * cell_area

@@ -35,6 +35,7 @@ import shapely
 import xarray as xr
 from pydantic import BaseModel
 
+from jumeau.cores import free_cores, use_threads
 from jumeau.errors import JumeauError, ScenarioError
 from jumeau.io.runfolder import Result, RunContents, is_complete, write_run
 from jumeau.outputs import OUTPUTS, PRODUCTS
@@ -140,14 +141,15 @@ def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
 
 # -- one scenario ---------------------------------------------------------------------
 
-def run_models(site: Site, forcing: Forcing) -> tuple[xr.Dataset, xr.Dataset]:
-    """Flood and heat results of a Site under a forcing."""
+def run_models(site: Site, forcing: Forcing, flood_progress: Callable[[float], None] | None = None
+               ) -> tuple[xr.Dataset, xr.Dataset]:
+    """Flood and heat results of a Site under a forcing; ``flood_progress`` gets the flood's share done."""
     # Imported here, as the other modules a computation needs: a run whose scenarios are
     # all cached (a warm `jumeau run`, the viewer's start) must not pay for their imports.
     from jumeau.flood.model import flood_site
     from jumeau.heat.model import heat_site
 
-    return flood_site(site, forcing.storm), heat_site(site, forcing.heat)
+    return flood_site(site, forcing.storm, progress=flood_progress), heat_site(site, forcing.heat)
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,12 @@ class _Task:
     provenance: dict[str, Any]
 
 
-def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task) -> ScenarioRun:
-    """Run one scenario and write its folder; errors become a failed :class:`ScenarioRun`."""
+def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task,
+                 flood_progress: Callable[[str, float], None] | None = None) -> ScenarioRun:
+    """Run one scenario and write its folder; errors become a failed :class:`ScenarioRun`.
+
+    ``flood_progress`` is called with the scenario's id and the share of its flood done.
+    """
     from jumeau.plan.interventions import apply
     from jumeau.study import indicators
 
@@ -169,7 +175,8 @@ def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task) -> ScenarioRun
     try:
         forcing = scenarios.forcing(task.scenario)
         changed = apply(site, scenarios.interventions(task.scenario))
-        flood, heat = run_models(changed, forcing)
+        flood, heat = run_models(changed, forcing, None if flood_progress is None else functools.partial(
+            flood_progress, task.scenario))
         table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
         write_run(task.folder, _contents(changed, scenarios, task, forcing, flood, heat, table, buildings, sites,
                                          time.perf_counter() - start))
@@ -233,16 +240,20 @@ def _versions() -> dict[str, str]:
 
 # -- many scenarios ---------------------------------------------------------------------
 
-def _passive_threads() -> None:
-    """Worker processes use every core for numba's kernels, but wait at barriers asleep.
+def _start_worker(threads: int) -> None:
+    """A worker process: numba's kernels on its share of the free cores, waiting at barriers asleep.
 
     With OpenMP's default spinning, two workers with two threads each on two cores made
-    every scenario five times slower (each step's kernels wait for a descheduled thread);
-    one thread per worker instead leaves a core idle while the last scenario runs alone.
-    OpenMP reads the policy when numba first starts its threading layer, at the worker's
-    first parallel kernel, after this initializer.
+    every scenario five times slower (each step's kernels wait for a descheduled thread).
+    OpenMP reads the policy when numba starts its threading layer, so it is set first.
     """
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    use_threads(threads)
+
+
+def _run_reporting(site: Site, scenarios: ScenarioSet, task: _Task, queue) -> ScenarioRun:
+    """:func:`run_scenario` in a worker, its flood's progress sent back through ``queue``."""
+    return run_scenario(site, scenarios, task, lambda scenario, share: queue.put((scenario, share)))
 
 
 def scenario_set(scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike]) -> ScenarioSet:
@@ -254,13 +265,16 @@ def scenario_set(scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike]
 
 def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike],
         output: str | os.PathLike, *, only: Iterable[str] | None = None, workers: int | None = None, client=None,
-        progress: Callable[[ScenarioRun], None] | None = None) -> RunReport:
+        progress: Callable[[ScenarioRun], None] | None = None,
+        flood_progress: Callable[[str, float], None] | None = None) -> RunReport:
     """Run scenarios on a site; see the module docstring. Returns a :class:`RunReport`.
 
     The baseline is always among the scenarios. ``only`` restricts the run to some ids.
-    ``workers`` local processes (default: one per core, at most one per scenario; 1 runs
-    in this process); ``client`` a ``dask.distributed.Client``. ``progress`` is called
-    after each scenario, cached ones included.
+    ``workers`` local processes (default: one per free core, at most one per scenario; 1
+    runs in this process), which share the free cores' threads; ``client`` a
+    ``dask.distributed.Client``. ``progress`` is called after each scenario, cached ones
+    included; ``flood_progress`` with a scenario's id and the share of its flood done, as
+    it runs (locally; a Dask cluster shows it on its dashboard).
     """
     loaded = site if isinstance(site, Site) else load_site(site)
     chosen = scenario_set(scenarios)
@@ -284,15 +298,15 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
                 progress(runs[scenario_id])
         else:
             todo.append(task)
-    for outcome in _execute(todo, workers, client, loaded, chosen):
+    for outcome in _execute(todo, workers, client, loaded, chosen, flood_progress):
         runs[outcome.scenario] = outcome
         if progress:
             progress(outcome)
     return RunReport([runs[i] for i in ids])
 
 
-def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet
-             ) -> Iterator[ScenarioRun]:
+def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet,
+             flood_progress: Callable[[str, float], None] | None) -> Iterator[ScenarioRun]:
     if not todo:
         return
     if client is not None:
@@ -304,15 +318,25 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
         for future in as_completed(futures):
             yield future.result()
         return
-    workers = min(workers or os.cpu_count() or 1, len(todo))
+    free = free_cores()
+    workers = min(workers or free, len(todo))
     if workers == 1:
         for task in todo:
-            yield run_scenario(site, scenarios, task)
+            yield run_scenario(site, scenarios, task, flood_progress)
         return
     # spawn: a forked child would inherit numba's and GDAL's threads in an unknown state
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                initializer=_passive_threads) as pool:
-        futures = [pool.submit(run_scenario, site, scenarios, task) for task in todo]
-        for future in concurrent.futures.as_completed(futures):
-            yield future.result()
+    with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker,
+            initargs=(max(1, free // workers),)) as pool:
+        queue = manager.Queue()
+        pending = {pool.submit(_run_reporting, site, scenarios, task, queue) for task in todo}
+        while pending:
+            done, pending = concurrent.futures.wait(pending, timeout=0.5,
+                                                    return_when=concurrent.futures.FIRST_COMPLETED)
+            while not queue.empty():
+                scenario, share = queue.get()
+                if flood_progress:
+                    flood_progress(scenario, share)
+            for future in done:
+                yield future.result()
