@@ -224,3 +224,21 @@ def test_threads_stay_within_the_free_cores():
         assert use_threads(10_000) == numba.config.NUMBA_NUM_THREADS
     finally:
         numba.set_num_threads(before)
+
+
+def _statuses(site, scenarios, runs) -> dict[str, str]:
+    return {r.scenario: r.status for r in run(site, scenarios, runs, workers=1).runs}
+
+
+def test_concurrent_runs_on_one_folder_compute_each_scenario_once(batch):
+    """Two processes run the same scenarios on one results folder together: for each scenario one computes,
+    the other waits for it and reuses its folder; no temporary folder is left behind."""
+    import concurrent.futures
+    import multiprocessing
+
+    site, scenarios, runs = batch
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        outcomes = [f.result() for f in [pool.submit(_statuses, site, scenarios, runs) for _ in range(2)]]
+    for scenario in ("baseline", "depave", "trees"):
+        assert sorted(outcome[scenario] for outcome in outcomes) == ["cached", "done"]
+    assert not [p for p in runs.iterdir() if p.name.endswith((".tmp", ".old"))]

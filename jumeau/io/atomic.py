@@ -8,6 +8,7 @@ file that a later run could mistake for a result.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -55,21 +56,45 @@ def write_text(target: str | os.PathLike, text: str) -> Path:
 def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it replaces ``target`` (a folder) whole.
 
-    Readers see either the old complete folder or the new one: the old one is moved
-    aside before the new one is renamed in, and deleted only after.
+    Readers see the old complete folder or the new one (or, for an instant between two
+    renames, none: a reader takes that as "not computed"), never a mix. Two writers
+    finishing the same target together both succeed, the last one's folder stays, and
+    neither leaves a temporary folder behind. The folder gets the permissions the user's
+    umask gives (``mkdtemp`` alone makes it private, unreadable by a web server's account).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        os.replace(target, old / target.name)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone already if swapped in
+
+
+SWAP_ATTEMPTS = 100  # each failed attempt means another writer put its folder in between
+
+
+def _swap_in(folder: Path, target: Path) -> None:
+    """Rename ``folder`` onto ``target``, moving aside (then deleting) whatever complete folder is there."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    try:
+        for attempt in range(SWAP_ATTEMPTS):
+            try:
+                os.replace(folder, target)
+                return
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            with contextlib.suppress(FileNotFoundError):  # another writer may have moved it first
+                os.replace(target, aside / str(attempt))
+        raise OSError(errno.EBUSY, f"{target}: other writers kept replacing it; try again", str(target))
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

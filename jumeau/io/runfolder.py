@@ -12,19 +12,28 @@
 ====================  ======================================================
 
 A folder is written whole or not at all (:func:`jumeau.io.atomic.atomic_dir`), and
-counts as a result only if its provenance lists files that are all there. The
+counts as a result only if its provenance lists files that are all there. A process
+that computes a folder first :func:`claim` s it, so that concurrent runs on the same
+results wait for it and reuse its folder instead of computing it again. The
 writer takes plain data (datasets, tables, matplotlib figures): what to compute and
 draw is the study's business, not this module's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no claims, concurrent runs may compute a folder twice
+    fcntl = None  # type: ignore[assignment]
 
 import geopandas as gpd
 import numpy as np
@@ -54,6 +63,22 @@ class RunContents:
     provenance: dict[str, Any]
     geotiffs: tuple[str, ...] = ()  # variables of ``grids`` also written as GeoTIFF
     figures: dict[str, Any] = field(default_factory=dict)  # file stem -> matplotlib Figure, saved as PNG
+
+
+@contextlib.contextmanager
+def claim(folder: str | os.PathLike) -> Iterator[None]:
+    """Hold ``folder``'s claim while computing it; waits while another process holds it.
+
+    An exclusive ``flock`` on a ``.<name>.lock`` file beside the folder: released by the
+    system if the holder dies, so a killed run never blocks the next. The lock file stays
+    (removing it would let a third process lock a different file).
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def write_run(folder: str | os.PathLike, contents: RunContents) -> Path:

@@ -37,7 +37,7 @@ from pydantic import BaseModel
 
 from jumeau.cores import free_cores, use_threads
 from jumeau.errors import JumeauError, ScenarioError
-from jumeau.io.runfolder import Result, RunContents, is_complete, write_run
+from jumeau.io.runfolder import Result, RunContents, claim, is_complete, write_run
 from jumeau.outputs import OUTPUTS, PRODUCTS
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
 from jumeau.site.load import load_site
@@ -173,13 +173,16 @@ def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task,
 
     start = time.perf_counter()
     try:
-        forcing = scenarios.forcing(task.scenario)
-        changed = apply(site, scenarios.interventions(task.scenario))
-        flood, heat = run_models(changed, forcing, None if flood_progress is None else functools.partial(
-            flood_progress, task.scenario))
-        table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
-        write_run(task.folder, _contents(changed, scenarios, task, forcing, flood, heat, table, buildings, sites,
-                                         time.perf_counter() - start))
+        with claim(task.folder):
+            if is_complete(task.folder, task.key):  # computed meanwhile by a concurrent run
+                return ScenarioRun(task.scenario, task.folder, "cached", time.perf_counter() - start)
+            forcing = scenarios.forcing(task.scenario)
+            changed = apply(site, scenarios.interventions(task.scenario))
+            flood, heat = run_models(changed, forcing, None if flood_progress is None else functools.partial(
+                flood_progress, task.scenario))
+            table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
+            write_run(task.folder, _contents(changed, scenarios, task, forcing, flood, heat, table, buildings, sites,
+                                             time.perf_counter() - start))
     except JumeauError as exc:
         return ScenarioRun(task.scenario, task.folder, "failed", time.perf_counter() - start, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other scenarios; traceback logged
