@@ -27,6 +27,7 @@ from jumeau.errors import (
     JumeauError,
     ModelError,
     ModelWarning,
+    OutputError,
     RepairWarning,
     ScenarioError,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "JumeauError",
     "ModelError",
     "ModelWarning",
+    "OutputError",
     "RepairWarning",
     "ScenarioError",
     "Site",

@@ -14,9 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jumeau.errors import InputError, JumeauError, RepairWarning
+from jumeau.errors import InputError, JumeauError, OutputError, RepairWarning
 from jumeau.flood.forcing import StormForcing
 from jumeau.heat.forcing import HeatForcing
+from jumeau.io.atomic import output_folder
 from jumeau.io.schema import field_range
 from jumeau.io.writers import write_figure
 from jumeau.outputs import PRODUCTS
@@ -85,6 +86,13 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log prog
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def _output_file(path: Path) -> None:
+    """Check, before computing, that a result file can be written at ``path``."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name for the result (-o), e.g. {path / 'result'}.")
+    output_folder(path.parent)
+
+
 def print_summary(site: Site) -> None:
     """The site summary as rich tables."""
     summary = site.summary()
@@ -134,6 +142,7 @@ def map_(
     """Draw one layer of a site as a map with legend and scale bar."""
     from jumeau.render.maps import site_map
 
+    _output_file(output)
     figure = site_map(load_site(site), layer, language=language)
     write_figure(figure, output)
     console.print(f"map written to {output}")
@@ -191,6 +200,7 @@ def run_(
 
     from jumeau.study.runner import run
 
+    output_folder(output)
     client = None
     if scheduler:
         from dask.distributed import Client
@@ -246,6 +256,7 @@ def compare_(
                 parsed[name.strip()] = float(value)
             except ValueError:
                 raise JumeauError(f"--weights: {item!r} is not name=number (e.g. health=2).") from None
+    _output_file(output)
     comparison = compare(runs, baseline=baseline, weights=parsed)
     write_report(comparison, output, language)
     scores = Table(title="scorecard", title_justify="left")
@@ -279,6 +290,7 @@ def flood_(
                                       "after_rain": "--after-rain", "duration": "--duration"},
                        return_period=return_period, duration=duration, after_rain=after_rain,
                        drainage_capacity=drainage)
+    output_folder(output)
     loaded = load_site(site)
     if screening:
         _screening(loaded, storm_of(forcing).total_depth, output)
@@ -345,6 +357,7 @@ def heat_(
     forcing = _forcing(HeatForcing, {"t_ref": "--t-ref", "uhi_max": "--uhi-max", "relative_humidity": "--humidity",
                                      "hour": "--hour"},
                        t_ref=t_ref, uhi_max=uhi_max, relative_humidity=humidity, hour=hour)
+    output_folder(output)
     loaded = load_site(site)
     result = heat_site(loaded, forcing)
     _write_results(loaded, result, output, "heat", PRODUCTS.heat_maps)

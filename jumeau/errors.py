@@ -19,6 +19,10 @@ class ScenarioError(JumeauError):
     """A scenario file or intervention is invalid."""
 
 
+class OutputError(JumeauError):
+    """A result cannot be written where it was asked (not a folder, no permission, disk full)."""
+
+
 class ModelError(JumeauError):
     """A model was called with inconsistent data or failed to produce a valid result."""
 

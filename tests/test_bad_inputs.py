@@ -193,6 +193,34 @@ def test_site_file_yaml_syntax_error(city):
         jumeau.load_site(path)
 
 
+def test_a_latin1_site_file_is_read_with_a_warning(city):
+    """Saved by a French Windows editor (Windows-1252): read, accents right, and the user told to save as UTF-8."""
+    path = city.write()
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes((text.rstrip("\n") + "\n# quartier à végétaliser\n").encode("cp1252"))
+    with pytest.warns(RepairWarning, match=r"site\.yaml is not UTF-8 \(first at line \d+\); read as Windows-1252"):
+        jumeau.load_site(path)
+
+
+def test_a_scenario_file_in_an_unknown_encoding_is_refused_at_its_line(tmp_path):
+    from jumeau.errors import ScenarioError
+    from jumeau.plan.scenario import load_scenario
+
+    path = tmp_path / "cour.yaml"
+    path.write_bytes(b"id: cour\ntitle: Cour \x81\n")  # 0x81: not UTF-8, undefined in Windows-1252
+    with pytest.raises(ScenarioError, match=r"cour\.yaml line 2: byte 0x81 is neither UTF-8 nor Windows-1252.*UTF-8"):
+        load_scenario(path)
+
+
+def test_a_latin1_scenario_keeps_its_accents(tmp_path):
+    from jumeau.plan.scenario import load_scenario
+
+    path = tmp_path / "cour.yaml"
+    path.write_bytes("id: cour\ntitle: Cour végétalisée\n".encode("cp1252"))
+    with pytest.warns(RepairWarning, match="cour.yaml is not UTF-8"):
+        assert load_scenario(path).title == "Cour végétalisée"
+
+
 def test_site_file_must_be_a_mapping(city):
     path = city.path("site.yaml")
     path.write_text("- just\n- a list\n")

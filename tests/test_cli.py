@@ -48,3 +48,52 @@ def test_repairs_are_reported(city):
     result = runner.invoke(app, ["info", str(city.write())])
     assert result.exit_code == 0
     assert "repaired:" in result.output and "1 nodata cell" in result.output
+
+
+def said(result) -> str:
+    """The command's output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def test_an_output_folder_that_is_a_file_is_refused_before_computing(city, tmp_path):
+    """`jumeau run -o a_file` and `jumeau flood -o a_file/sub` name the path at once, no scenario computed."""
+    blocker = tmp_path / "results"
+    blocker.write_text("not a folder")
+    scenario = tmp_path / "baseline.yaml"
+    scenario.write_text("id: baseline\ntitle: Actuel\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(city.write()), str(scenario), "-o", str(blocker)])
+    assert result.exit_code == 2 and "is a file, not a folder" in said(result) and "Traceback" not in result.output
+    result = runner.invoke(app, ["flood", str(city.write()), "-o", str(blocker / "sub")])
+    assert result.exit_code == 2 and "a part of the path is a file" in said(result)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_read_only_output_folder_is_refused(city, tmp_path, monkeypatch):
+    """A folder the user may not write in (simulated: the tests may run as root, who writes anywhere)."""
+    import errno
+
+    import jumeau.io.atomic as atomic
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(atomic, "_probe", refused)
+    result = runner.invoke(app, ["heat", str(city.write()), "-o", str(tmp_path / "locked")])
+    assert result.exit_code == 2 and "no permission to write there" in said(result)
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing(city, tmp_path, monkeypatch):
+    """ENOSPC while writing a result: the message says the disk is full; no temporary file is left."""
+    import errno
+
+    import jumeau.io.writers as writers
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writers.xr.Dataset, "to_netcdf", full)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["heat", str(city.write()), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot write (No space left on device); the disk is full" in said(result)
+    assert list(out.iterdir()) == []

@@ -7,13 +7,14 @@ which key of which file, at which line, is wrong and what is expected there.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import TypeVar
 
 import pydantic
 import yaml
 
-from jumeau.errors import InputError
+from jumeau.errors import InputError, RepairWarning
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
@@ -46,7 +47,7 @@ def read_yaml(path: str | os.PathLike, error: type[Exception] = InputError) -> t
     path = Path(path)
     if not path.is_file():
         raise error(f"{path}: file not found. Check the path (relative paths are read from {Path.cwd()}).")
-    text = path.read_text(encoding="utf-8")
+    text = _decoded(path, error)
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -56,6 +57,23 @@ def read_yaml(path: str | os.PathLike, error: type[Exception] = InputError) -> t
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"{path}{where}: not valid YAML ({problem}). Fix the syntax there.") from None
     return data, (_line_index(node) if node is not None else {})
+
+
+def _decoded(path: Path, error: type[Exception]) -> str:
+    """The file's text: UTF-8, or else Windows-1252 (what French Windows editors save) with a warning."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise error(f"{path} line {line}: byte 0x{raw[exc.start]:02x} is neither UTF-8 nor Windows-1252 text. "
+                        "Save the file as UTF-8 (in your editor: Save as… → Encoding: UTF-8).") from None
+        warnings.warn(f"{path} is not UTF-8 (first at line {line}); read as Windows-1252 (Latin-1): check its accents, "
+                      "and save it as UTF-8 to silence this.", RepairWarning, stacklevel=4)
+        return text
 
 
 def load_model(path: str | os.PathLike, model: type[Model], error: type[Exception] = InputError) -> Model:
