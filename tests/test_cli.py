@@ -97,3 +97,10 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing(city, tmp_path, monkeyp
     assert result.exit_code == 2, result.output
     assert "cannot write (No space left on device); the disk is full" in said(result)
     assert list(out.iterdir()) == []
+
+
+def test_a_grid_too_coarse_for_the_site_is_refused_with_a_resolution_that_fits(city):
+    """A resolution leaving one or two cells across the site: `jumeau info` crashed on it; now a clear error."""
+    result = runner.invoke(app, ["info", str(city.write(resolution=50))])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "less than 3 cells of 50 m across" in said(result) and "use a resolution of at most" in said(result)

@@ -215,6 +215,20 @@ def test_population_field_is_used_as_given(city):
     assert not site.buildings["population_estimated"].iloc[0]
 
 
+def test_missing_population_values_are_estimated_and_said(city):
+    """An empty population (NaN) is unknown, not zero: a dwelling gets an estimate, marked and counted."""
+    frame = gpd.GeoDataFrame({"hauteur": [9.0, 9.0, 6.0], "habitants": [42.0, np.nan, np.nan],
+                              "usage": ["Résidentiel", "Résidentiel", "Commercial"]},
+                             geometry=[box(X0, Y0, X0 + 20, Y0 + 10), box(X0 + 30, Y0, X0 + 50, Y0 + 10),
+                                       box(X0 + 60, Y0, X0 + 80, Y0 + 10)], crs=CRS)
+    city.buildings(frame)
+    with pytest.warns(RepairWarning, match=r"2 building\(s\) .* no value in 'habitants'.*residential \(1, marked"):
+        site = jumeau.load_site(city.write())
+    population, estimated = site.buildings["population"].tolist(), site.buildings["population_estimated"].tolist()
+    assert population == [42.0, 15.0, 0.0]  # 200 m² × 3 storeys / 40 m² per resident
+    assert estimated == [False, True, False]
+
+
 def test_soil_group_letter_polygons_and_raster(city):
     site = jumeau.load_site(city.write(soil_group="c"))
     assert (site.grid["soil_group"].values == 3).all()

@@ -184,15 +184,24 @@ def _population(
     columns: _Columns, source: BuildingsSource, use: pd.Series, height: pd.Series, area: pd.Series, has_use: bool
 ) -> tuple[pd.Series, pd.Series]:
     field = columns.named(source.population, "population") if source.population else columns.find(POPULATION_FIELDS)
-    if field is not None:
-        given = columns.numbers(field)
-        if (given < 0).any():
-            row = given.index[given < 0][0]
-            raise InputError(f"buildings: field {field!r} of {source.path}, row {row + 1}: negative population {given[row]:g}.")
-        return given.fillna(0.0), pd.Series(False, index=given.index)
     residential = use.eq("residential") | (use.eq("unknown") & (not has_use))
     estimate = estimate_residents(area, height, source.storey_height, source.floor_area_per_person).where(residential, 0.0)
-    return estimate, pd.Series(residential, index=use.index)
+    if field is None:
+        return estimate, pd.Series(residential, index=use.index)
+    given = columns.numbers(field)
+    if (given < 0).any():
+        row = given.index[given < 0][0]
+        raise InputError(f"buildings: field {field!r} of {source.path}, row {row + 1}: negative population {given[row]:g}.")
+    missing = given.isna()  # an empty value is unknown, not zero: estimated like a file without the field
+    if missing.any():
+        warnings.warn(
+            f"buildings: {int(missing.sum())} building(s) of {source.path} have no value in {field!r}; their "
+            f"residents are estimated from footprint and height where the use is residential "
+            f"({int((missing & residential).sum())}, marked as estimated), 0 elsewhere.",
+            RepairWarning,
+            stacklevel=4,
+        )
+    return given.fillna(estimate), missing & residential
 
 
 def storeys(height: float | np.ndarray | pd.Series, storey_height: float = STOREY_HEIGHT):

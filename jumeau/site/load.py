@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ELEVATION_RANGE = (-500.0, 9000.0)  # m; values outside are an undeclared nodata or wrong units
 SITE_BUILDING_DISTANCE = 10.0  # m: a site-of-interest point this close to a footprint belongs to it
+MIN_CELLS = 3  # cells across, at least: fewer leave no interior cell for water and shade to cross
 
 
 def load_site(path: str | os.PathLike) -> Site:
@@ -141,8 +142,13 @@ def _choose_grid(path, config: SiteFile, crs, resolution, rasters: dict[str, Ras
         named = {f"{name} {info.path}": info.bounds_in(crs) for name, info in rasters.items()}
         named.update({f"{name} {config.landcover.path}": tuple(frame.total_bounds) for name, frame in vectors.items()})
         bounds = snap(intersect(named), resolution, origin, outward=False)
-    if bounds[2] - bounds[0] < resolution or bounds[3] - bounds[1] < resolution:
-        raise InputError(f"{path}: the modelled area is smaller than one {resolution:g} m cell; check bounds and inputs.")
+    width, height = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    if width < MIN_CELLS * resolution or height < MIN_CELLS * resolution:
+        finer = min(width, height) / MIN_CELLS
+        hint = f"a resolution of at most {finer:.3g} m" if finer > 0 else "larger bounds"
+        raise InputError(f"{path}: the modelled area ({width:g} m × {height:g} m) is less than {MIN_CELLS} cells of "
+                         f"{resolution:g} m across, too few to model water or shade flowing between cells; use "
+                         f"{hint}, or check bounds and inputs.")
     return Grid(crs, float(resolution), (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])))
 
 
