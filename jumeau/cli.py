@@ -73,6 +73,11 @@ def _friendly(command):
             except JumeauError as exc:
                 errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
                 raise typer.Exit(code=2) from None
+            except KeyboardInterrupt:
+                errors.print("[yellow]interrupted:[/yellow] results already written are complete and kept; "
+                             "nothing half-written remains. Run the same command again to compute the rest.",
+                             highlight=False)
+                raise typer.Exit(code=130) from None
 
     return wrapper
 

@@ -242,3 +242,32 @@ def test_concurrent_runs_on_one_folder_compute_each_scenario_once(batch):
     for scenario in ("baseline", "depave", "trees"):
         assert sorted(outcome[scenario] for outcome in outcomes) == ["cached", "done"]
     assert not [p for p in runs.iterdir() if p.name.endswith((".tmp", ".old"))]
+
+
+def test_ctrl_c_stops_the_workers_cleanly_and_the_rerun_completes(batch, tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) during `jumeau run --workers 2`: one
+    message, no worker traceback, exit 130; the rerun computes what is missing and leaves no temporary folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site, scenarios, runs = batch
+    slow = tmp_path / "slow.yaml"  # long enough to be interrupted while the workers compute
+    slow.write_text("id: baseline\ntitle: Actuel\nforcing: {storm: {return_period: 100, duration: 60, after_rain: 240}}\n",
+                    encoding="utf-8")
+    chosen = [str(slow), *[str(s) for s in scenarios if s.name != "baseline.yaml"]]
+    from pathlib import Path
+
+    command = [str(Path(sys.executable).parent / "jumeau"), "run", str(site), *chosen, "-o", str(runs), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    time.sleep(8)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert "interrupted" in err and "Traceback" not in err + out and "KeyboardInterrupt" not in err + out
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert not [p for p in runs.iterdir() if p.name.endswith((".tmp", ".old"))]

@@ -25,6 +25,7 @@ import contextlib
 import functools
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,14 +71,18 @@ def claim(folder: str | os.PathLike) -> Iterator[None]:
     """Hold ``folder``'s claim while computing it; waits while another process holds it.
 
     An exclusive ``flock`` on a ``.<name>.lock`` file beside the folder: released by the
-    system if the holder dies, so a killed run never blocks the next. The lock file stays
-    (removing it would let a third process lock a different file).
+    system if the holder dies, so a killed run never blocks the next. Once held, the
+    temporary folders a killed writer of this folder left behind are removed: nobody else
+    can be writing them. The lock file stays (removing it would let a third process lock
+    a different file).
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f".{folder.name}.lock", "a") as handle:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            for leftover in [*folder.parent.glob(f".{folder.name}.*.tmp"), *folder.parent.glob(f".{folder.name}.*.old")]:
+                shutil.rmtree(leftover, ignore_errors=True)
         yield
 
 

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import platform
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -251,6 +252,9 @@ def _start_worker(threads: int) -> None:
     OpenMP reads the policy when numba starts its threading layer, so it is set first.
     """
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a
+    # worker's own KeyboardInterrupt would only print a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_threads(threads)
 
 
@@ -334,12 +338,25 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
             initargs=(max(1, free // workers),)) as pool:
         queue = manager.Queue()
         pending = {pool.submit(_run_reporting, site, scenarios, task, queue) for task in todo}
-        while pending:
-            done, pending = concurrent.futures.wait(pending, timeout=0.5,
-                                                    return_when=concurrent.futures.FIRST_COMPLETED)
-            while not queue.empty():
-                scenario, share = queue.get()
-                if flood_progress:
-                    flood_progress(scenario, share)
-            for future in done:
-                yield future.result()
+        try:
+            while pending:
+                done, pending = concurrent.futures.wait(pending, timeout=0.5,
+                                                        return_when=concurrent.futures.FIRST_COMPLETED)
+                while not queue.empty():
+                    scenario, share = queue.get()
+                    if flood_progress:
+                        flood_progress(scenario, share)
+                for future in done:
+                    yield future.result()
+        except KeyboardInterrupt:
+            _stop(pool)
+            raise
+
+
+def _stop(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Interrupted: drop the scenarios not started and end the running ones now (their folders are written
+    whole or not at all; the next run clears what they left and computes them again)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public way to end its workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
