@@ -137,3 +137,19 @@ def test_screening_on_a_hollow(city):
     assert (result["ponding_depth"].values[site.grid["building_id"].values > 0] == 0).all()
     assert abs(result.attrs["volume_relative_error"]) < 1e-9
     assert result.attrs["volume_held"] + result.attrs["volume_outflow"] == pytest.approx(result.attrs["volume_runoff"])
+
+
+def test_centimetre_pits_are_not_listed_but_their_water_is_mapped(city):
+    """A terrain with 5 cm of noise (as a LiDAR model has): its one-cell pits hold water on the map, but
+    only the hollow holding a cubic metre or more is a depression in the table."""
+    rng = np.random.default_rng(4)
+    y, x = np.mgrid[0:40, 0:50]
+    dem = (30.0 + 0.02 * x + 0.05 * rng.random((40, 50))).astype("float32")
+    dem[18:23, 28:33] -= 0.8
+    city.elevation(dem)
+    site = jumeau.load_site(city.write())
+    every, _ = screen(site, storm_depth=60.0, min_volume=0.0)
+    result, table = screen(site, storm_depth=60.0)
+    assert int(every["depression_id"].max()) > 5 * len(table) and len(table) >= 1
+    assert (table["capacity_m3"] >= 1.0).all()
+    np.testing.assert_array_equal(result["ponding_depth"].values, every["ponding_depth"].values)

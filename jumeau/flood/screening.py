@@ -11,7 +11,9 @@ Crawford 2018, *Computers & Geosciences* 116):
    :mod:`jumeau.flood.depressions`). Buildings stay at ground level in the terrain, so
    that courtyards are not closed up to the roofs, but hold no water.
 3. A depression, for the table, is a connected group of ground cells whose filled depth
-   (up to where water would leave) is more than ``min_depth``.
+   (up to where water would leave) is more than ``min_depth`` and which holds at least
+   ``min_volume`` when full: the centimetre pits of a LiDAR terrain model would otherwise
+   list hundreds of thousands of "depressions" (their water is still on the map).
 
 Every volume is accounted for: the runoff equals what is held plus what left over the
 edges (``volume_*`` attributes).
@@ -36,7 +38,8 @@ from jumeau.site.zonal import building_values
 FACES = ndimage.generate_binary_structure(2, 1)  # depressions joined through cell faces, as water moves
 
 
-def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, initial_abstraction: float = 0.2
+def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, min_volume: float = 1.0,
+           initial_abstraction: float = 0.2
            ) -> tuple[xr.Dataset, pd.DataFrame]:
     """Bluespot screening of a Site for a storm of ``storm_depth`` mm (see the module docstring).
 
@@ -53,7 +56,11 @@ def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, initial_a
     ponding, left, filled = settle(z, ~blocked, runoff)
     fill = np.where(blocked, 0.0, filled - z)
     labels, count = ndimage.label(fill > min_depth, structure=FACES)
-    ids = np.arange(1, count + 1)
+    kept = np.flatnonzero(ndimage.sum(fill * area, labels, np.arange(1, count + 1)) >= min_volume) + 1
+    renumber = np.zeros(count + 1, np.int64)
+    renumber[kept] = np.arange(1, kept.size + 1)
+    labels = renumber[labels]
+    ids = np.arange(1, kept.size + 1)
     capacity = ndimage.sum(fill * area, labels, ids)
     held = ndimage.sum(ponding * area, labels, ids)
     balance = {"volume_runoff": float(runoff.sum() * area), "volume_held": float(ponding.sum() * area),
