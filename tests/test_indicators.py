@@ -65,6 +65,15 @@ def test_air_temperature_of_a_building_is_the_mean_over_its_cells(site):
     assert means[1] == pytest.approx(30.0 + 10.0 / len(cells))
 
 
+def test_a_building_mean_leaves_out_cells_without_a_value(site):
+    """A cell without a value (NaN) is unknown, not 0: the mean is over the building's other cells."""
+    t_air = np.full(site.shape, 30.0)
+    cells = np.argwhere(building_cells(site, 2))
+    t_air[tuple(cells[0])] = np.nan
+    means = building_values(site, xr.DataArray(t_air, dims=("y", "x")), "mean")
+    assert means[1] == pytest.approx(30.0)
+
+
 def test_strong_heat_is_the_upper_third_of_the_heat_island(site):
     forcing = Forcing(heat=HeatForcing(t_ref=30, uhi_max=3))
     t_air = np.full(site.shape, 31.9)  # below 30 + 2 = 32

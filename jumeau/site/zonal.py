@@ -27,14 +27,15 @@ from jumeau.site.state import Site
 def building_values(site: Site, layer: xr.DataArray, how: str) -> np.ndarray:
     """Per-building ``mean`` of a layer over the building's cells, or ``wall`` maximum around it.
 
-    Returns an array indexed like ``site.buildings`` (NaN where a building has no cell).
+    Returns an array indexed like ``site.buildings`` (NaN where a building has no cell with a value).
     """
     ids = site.grid["building_id"].values
     values = layer.values.astype("float64")
     size = int(max(site.buildings.index.max() if len(site.buildings) else 0, ids.max())) + 1
     if how == "mean":
-        count = np.bincount(ids.ravel(), minlength=size)
-        total = np.bincount(ids.ravel(), weights=np.nan_to_num(values).ravel(), minlength=size)
+        known = np.isfinite(values)  # a cell without a value is left out of the mean, not counted as 0
+        count = np.bincount(ids.ravel(), weights=known.ravel(), minlength=size)
+        total = np.bincount(ids.ravel(), weights=np.where(known, values, 0.0).ravel(), minlength=size)
         with np.errstate(invalid="ignore", divide="ignore"):
             result = total / count
     elif how == "wall":
