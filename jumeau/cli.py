@@ -302,7 +302,7 @@ def flood_(
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from jumeau.cores import free_cores, use_threads
+    from jumeau.machine import free_cores, use_threads
 
     threads = use_threads(free_cores())
     console.print(f"flood on {threads} thread(s), the cores other work leaves free")

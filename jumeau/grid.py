@@ -23,6 +23,7 @@ from affine import Affine
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
+from jumeau import machine
 from jumeau.errors import InputError
 
 Bounds = tuple[float, float, float, float]
@@ -128,15 +129,24 @@ def intersect(named_bounds: dict[str, Bounds]) -> Bounds:
     return xmin, ymin, xmax, ymax
 
 
+LOAD_BYTES_PER_CELL = 150  # peak of a load: 566 MiB for the 4 M-cell synthetic city (benchmarks/bench_load.py)
+
+
 def check_size(grid: Grid, max_cells: int, where: str) -> None:
-    """Refuse grids above the cell limit, saying which resolution would fit."""
+    """Refuse grids above the cell limit or the available memory, saying which resolution would fit."""
     cells = grid.width * grid.height
-    if cells <= max_cells:
+    short = machine.shortfall(cells * LOAD_BYTES_PER_CELL, f"loading {cells:,} cells")
+    if cells <= max_cells and short is None:
         return
     fitting = grid.resolution * math.sqrt(cells / max_cells)
+    available = machine.available_memory()
+    if available is not None:
+        fitting = max(fitting, grid.resolution * math.sqrt(cells * LOAD_BYTES_PER_CELL / available))
     fitting = math.ceil(fitting * 2) / 2  # next half-metre keeps the lattice readable
+    reason = (f"above the limit of {max_cells:,}" if cells > max_cells else
+              f"more than the memory allows ({short})")
     raise InputError(
         f"{where}: the grid would have {grid.width} × {grid.height} = {cells:,} cells at "
-        f"{grid.resolution:g} m, above the limit of {max_cells:,}. Use `resolution: {fitting:g}` "
-        "(or coarser), a smaller `bounds`/study area, or raise `max_cells` if the machine has the memory."
+        f"{grid.resolution:g} m, {reason}. Use `resolution: {fitting:g}` (or coarser), a smaller "
+        "`bounds`/study area, or raise `max_cells` if the machine has the memory."
     )

@@ -272,3 +272,27 @@ def test_a_class_table_without_a_roof_role_needs_building_class(city):
         jumeau.load_site(city.write(landcover={"path": "landcover.tif", "classes": "invest.csv"}))
     site = jumeau.load_site(city.write(landcover={"path": "landcover.tif", "classes": "invest.csv", "building_class": 1}))
     assert (site.grid["landcover"].values[site.grid["building_id"].values > 0] == 1).all()
+
+
+def test_a_grid_beyond_the_available_memory_is_refused_before_loading(city, monkeypatch):
+    """Raised max_cells and a fine resolution on a small machine: refused with the figures, not allocated."""
+    import jumeau.machine as machine
+
+    monkeypatch.setattr(machine, "available_memory", lambda: 100e3)  # 100 kB: the 100 × 80 m site at 1 m needs more
+    with pytest.raises(InputError, match=r"more than the memory allows \(loading 8,000 cells needs about .* GiB of "
+                                         r"memory and this machine has 0\.0 GiB available\)\. Use `resolution: "):
+        jumeau.load_site(city.write(resolution=1.0, max_cells=10**9))
+
+
+def test_a_flood_beyond_the_available_memory_is_refused_before_running(monkeypatch):
+    import xarray as xr
+
+    import jumeau.machine as machine
+    from jumeau.errors import ModelError
+    from jumeau.flood import simulate
+
+    monkeypatch.setattr(machine, "available_memory", lambda: 1e6)
+    z = xr.DataArray(np.zeros((100, 100)), dims=("y", "x"),
+                     coords={"y": np.arange(100)[::-1] + 0.5, "x": np.arange(100) + 0.5})
+    with pytest.raises(ModelError, match=r"the flood on 10,000 cells needs about .* GiB .* Use a coarser resolution"):
+        simulate(z, duration=60, rain=10.0)

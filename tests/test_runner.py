@@ -215,7 +215,7 @@ def test_threads_stay_within_the_free_cores():
 
     import numba
 
-    from jumeau.cores import free_cores, use_threads
+    from jumeau.machine import free_cores, use_threads
 
     assert 1 <= free_cores() <= (os.cpu_count() or 1)
     before = numba.get_num_threads()

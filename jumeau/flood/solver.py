@@ -36,11 +36,15 @@ from jumeau.flood import hazard, kernels
 from jumeau.flood.losses import Losses, retention
 from jumeau.flood.roofs import downpipes
 from jumeau.flood.storms import BlockStorm, Storm
+from jumeau.machine import shortfall
 
 EDGES = ("north", "south", "west", "east")
 ARRIVAL_DEPTH = 0.05  # m: "water has arrived" (issue: first time depth > 5 cm)
 SPEED_DEPTH = 0.001  # m: a face's velocity is its discharge over its flow depth, but at least this (see update_cells)
 SLOWEST_WAVE = math.sqrt(kernels.G * 1e-3)  # m/s: the time step is never longer than for 1 mm of still water
+# Bytes per cell of a run: the arrays below (about 140 B, float64 depths, elevations and
+# sums, float32 faces, parameters and maxima), the results and their temporaries.
+FLOOD_BYTES_PER_CELL = 200
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,11 @@ def simulate(
     z, dx = _grid(elevation)
     ny, nx = z.shape
     cell_area = dx * dx
+    snapshots_kept = math.floor(duration / snapshot_every) + 1 if snapshot_every else 0
+    short = shortfall(z.size * (FLOOD_BYTES_PER_CELL + 4 * snapshots_kept), f"the flood on {z.size:,} cells")
+    if short:
+        raise ModelError(f"{short}. Use a coarser resolution (twice the cell size needs a quarter of it), a smaller "
+                         "area, or fewer depth snapshots.")
     blocked = _mask(blocked, z.shape, "blocked")
     n = _field(manning, z.shape, "manning")
     if np.any(n <= 0):

@@ -36,9 +36,9 @@ import shapely
 import xarray as xr
 from pydantic import BaseModel
 
-from jumeau.cores import free_cores, use_threads
 from jumeau.errors import JumeauError, ScenarioError
 from jumeau.io.runfolder import Result, RunContents, claim, is_complete, write_run
+from jumeau.machine import free_cores, use_threads
 from jumeau.outputs import OUTPUTS, PRODUCTS
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
 from jumeau.site.load import load_site
