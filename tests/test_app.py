@@ -122,3 +122,17 @@ def test_every_view_draws_without_error(app):
         assert not app.exception, view
     app.radio(key="view").set_value("tab_3d").run()
     assert any("scene" in str(element.proto) for element in app.get("iframe")), "the 3-D page is not embedded"
+
+
+def test_values_from_the_city_files_are_escaped_in_the_hover_tooltip():
+    """A building id or use holding HTML (from a city's file) is shown as text in the tooltip, never run."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from viewer.views import hover_table
+
+    buildings = gpd.GeoDataFrame({"id": ["<img src=x onerror=alert(1)>"], "use": ["a & b"], "population": [3.0],
+                                  "t_air": [30.04], "wall_depth": [0.123]}, geometry=[box(0, 0, 1, 1)])
+    row = hover_table(buildings).iloc[0]
+    assert row["label"] == "&lt;img src=x onerror=alert(1)&gt;" and row["use"] == "a &amp; b"
+    assert row["residents"] == 3.0 and row["t_air"] == 30.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 from pathlib import Path
 
@@ -178,14 +179,7 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
     to_lonlat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True)
     # the bitmap's four corners, in longitude/latitude (the grid is rotated against the meridians)
     bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
-    buildings = result.buildings.to_crs("EPSG:4326")
-    shown = pd.DataFrame({
-        "polygon": [np.asarray(g.exterior.coords if g.geom_type == "Polygon" else g.geoms[0].exterior.coords)[:, :2].tolist()
-                    for g in buildings.geometry],
-        "label": buildings["id"].astype(str), "use": buildings["use"].astype(str),
-        "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
-        "wall_depth": buildings["wall_depth"].round(2),
-    })
+    shown = hover_table(result.buildings.to_crs("EPSG:4326"))
     centre = np.mean(bounds, axis=0)
     deck = pdk.Deck(
         layers=[
@@ -202,6 +196,21 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
     )
     st.pydeck_chart(deck, width="stretch")
     st.caption(text["buildings_hover"])
+
+
+def hover_table(buildings: pd.DataFrame) -> pd.DataFrame:
+    """One row per building for the hover map: its outline and the values its tooltip shows.
+
+    Ids and uses come from the city's own files and go into the tooltip's HTML: escaped, so
+    that a ``<`` or a script in a field is shown as text, never run.
+    """
+    return pd.DataFrame({
+        "polygon": [np.asarray(g.exterior.coords if g.geom_type == "Polygon" else g.geoms[0].exterior.coords)[:, :2].tolist()
+                    for g in buildings.geometry],
+        "label": buildings["id"].astype(str).map(html.escape), "use": buildings["use"].astype(str).map(html.escape),
+        "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
+        "wall_depth": buildings["wall_depth"].round(2),
+    })
 
 
 def map_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict, language: str,
