@@ -151,9 +151,11 @@ def _within(node, ancestor, parent):
 
 
 @numba.njit(cache=True)
-def _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, inside):
-    """The lowest neighbour of ``cell`` visited before it, in ``inside``'s subtree (any if ``inside`` < 0);
-    −1 if none. Visited earlier means lower or level, so descending this way always ends."""
+def _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, inside, exit_cell, leaving):
+    """The lowest neighbour of ``cell`` visited before it (lower or level, so descending this way always
+    ends); −1 if none. Only in ``inside``'s subtree if ``inside`` ≥ 0. If ``leaving``, ``cell`` is an
+    outlet and only neighbours outside by then count (not in a depression that closed at this same
+    cell): where its overflow goes, −1 meaning out over the edge."""
     i, j = cell // nx, cell % nx
     best = -1
     for k in range(4):
@@ -162,22 +164,7 @@ def _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, inside):
             other = r * nx + c
             allowed = rank[other] < rank[cell]
             allowed = allowed and (inside < 0 or _within(node[other], inside, parent))
-            if allowed and (best < 0 or flat[other] < flat[best] or (flat[other] == flat[best] and rank[other] < rank[best])):
-                best = other
-    return best
-
-
-@numba.njit(cache=True)
-def _downstream(cell, flat, rank, node, nx, ny, parent, exit_cell):
-    """Where water overflowing at an outlet ``cell`` goes: its lowest neighbour visited before it that was
-    outside by then (not in a depression that closed at this same cell); −1 if none (an edge cell: out)."""
-    i, j = cell // nx, cell % nx
-    best = -1
-    for k in range(4):
-        r, c = i + FACES[k, 0], j + FACES[k, 1]
-        if 0 <= r < ny and 0 <= c < nx:
-            other = r * nx + c
-            allowed = rank[other] < rank[cell] and (node[other] == OUTSIDE or exit_cell[_top(node[other], parent)] != cell)
+            allowed = allowed and not (leaving and node[other] != OUTSIDE and exit_cell[_top(node[other], parent)] == cell)
             if allowed and (best < 0 or flat[other] < flat[best] or (flat[other] == flat[best] and rank[other] < rank[best])):
                 best = other
     return best
@@ -203,7 +190,7 @@ def _spread(cell, carried, flat, rank, nx, ny, lowest):
 
 
 @numba.njit(cache=True)
-def _entry(x, cell, pit, flat, rank, node, nx, ny, parent):
+def _entry(x, cell, pit, flat, rank, node, nx, ny, parent, exit_cell):
     """The pit inside depression ``x`` that water entering ``x`` at ``cell`` runs down to.
 
     From a cell of ``x``'s own, water runs down to a pit inside ``x`` (a lower neighbour
@@ -211,7 +198,7 @@ def _entry(x, cell, pit, flat, rank, node, nx, ny, parent):
     first steps into ``x``.
     """
     if not _within(node[cell], x, parent):
-        cell = _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, x)
+        cell = _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, x, exit_cell, False)
     return pit[cell]
 
 
@@ -233,7 +220,7 @@ def _pour(x, volume, cell, water, capacity, pit, flat, rank, node, nx, ny, paren
         a, b = children[x, 0], children[x, 1]
         if a < 0 or (_full(a, water, capacity) and _full(b, water, capacity)):
             continue
-        cell = _entry(x, cell, pit, flat, rank, node, nx, ny, parent)
+        cell = _entry(x, cell, pit, flat, rank, node, nx, ny, parent, exit_cell)
         into = node[cell]
         while parent[into] != x:
             into = parent[into]
@@ -282,7 +269,7 @@ def settle(z, storing, runoff):
     pit = np.empty(size, np.int64)
     for position in range(size):
         cell = order[position]
-        below[cell] = _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, -1)
+        below[cell] = _lowest_neighbour(cell, flat, rank, node, nx, ny, parent, -1, exit_cell, False)
         pit[cell] = pit[below[cell]] if below[cell] >= 0 else (-1 if node[cell] == OUTSIDE else cell)
     # The runoff, from the highest cell down, each passing on what it carried to its lower
     # neighbours in proportion to the drop to each (a multiple-flow-direction routing, after
@@ -323,7 +310,7 @@ def settle(z, storing, runoff):
             continue
         water[x] = capacity[x]
         for _ in range(tops.size):
-            start = _downstream(exit_cell[x], flat, rank, node, nx, ny, parent, exit_cell)
+            start = _lowest_neighbour(exit_cell[x], flat, rank, node, nx, ny, parent, -1, exit_cell, True)
             end = -1 if start < 0 else pit[start]
             if end < 0:
                 break
