@@ -39,8 +39,7 @@ FACES = ndimage.generate_binary_structure(2, 1)  # depressions joined through ce
 
 
 def screen(site: Site, storm_depth: float, *, min_depth: float = 0.02, min_volume: float = 1.0,
-           initial_abstraction: float = 0.2
-           ) -> tuple[xr.Dataset, pd.DataFrame]:
+           initial_abstraction: float = 0.2) -> tuple[xr.Dataset, pd.DataFrame]:
     """Bluespot screening of a Site for a storm of ``storm_depth`` mm (see the module docstring).
 
     Returns a Dataset (``fill_depth``, ``depression_id``, ``ponding_depth``, and the volume
