@@ -127,10 +127,13 @@ def main() -> None:
         st.error(f"{text['error']} : {exc}")
         return
     scenario_dir = Path(st.session_state.get("scenario_dir", DEFAULT_SCENARIOS))
-    runs = Path(st.session_state.get("runs_dir", DEFAULT_RUNS)).resolve()
+    runs_root = Path(st.session_state.get("runs_dir", DEFAULT_RUNS)).resolve()
     if not workshop:
         scenario_dir = Path(st.sidebar.text_input(text["scenario_dir"], str(scenario_dir), key="scenario_dir"))
-        runs = Path(st.sidebar.text_input(text["runs_dir"], str(runs), key="runs_dir")).resolve()
+        runs_root = Path(st.sidebar.text_input(text["runs_dir"], str(runs_root), key="runs_dir")).resolve()
+    runs = data.site_results(runs_root, site)
+    if not workshop:
+        st.sidebar.caption(f"{text['site_runs']} `{runs}`")
     scenario_paths = data.scenario_files(scenario_dir)
     try:
         scenarios = data.scenarios(scenario_paths, runs)

@@ -47,10 +47,13 @@ BROWSER_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swif
 
 
 def warm_cache() -> None:
+    from jumeau import load_site
     from jumeau.study.runner import run
+    from viewer.data import site_results
 
     started = time.perf_counter()
-    report = run(DEMO_DIR / "site.yaml", sorted(SCENARIO_DIR.glob("*.yaml")), RUNS, workers=2)
+    site = load_site(DEMO_DIR / "site.yaml")
+    report = run(site, sorted(SCENARIO_DIR.glob("*.yaml")), site_results(RUNS, site), workers=2)
     if report.failed:
         raise SystemExit(report.table())
     print(f"demo results ready in {RUNS} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)

@@ -12,7 +12,9 @@ reference case instead). Its reference here is a direct computation of the same
 edge-normalised convolutions with ``scipy.signal.fftconvolve`` (one FFT of the whole
 grid per kernel): the ratio shows what overlap-add saves. Sky view factor (36 azimuths,
 100 m) and shadows for one sun position on 1000 × 1000 cells of a synthetic city of
-blocks. Medians of 3 runs; results in ``benchmarks/results/heat.json``.
+blocks. The whole heat model's peak memory per cell (numpy's allocations, traced) on the
+synthetic city at 1 m, where the 500 m mixing kernel is at its widest against the grid
+(target: 300 bytes per cell). Medians of 3 runs; results in ``benchmarks/results/heat.json``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ import argparse
 import json
 import statistics
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import synthetic_city
 import xarray as xr
 from scipy.signal import fftconvolve
 
+import jumeau
 from jumeau.heat import cooling, shadows, skyview
 from jumeau.heat.convolution import disk_kernel, exponential_kernel
+from jumeau.heat.forcing import HeatForcing
+from jumeau.heat.model import HEAT_BYTES_PER_CELL, heat_site
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RUNS = 3
@@ -71,7 +78,20 @@ def reference_cooling(layers: dict[str, xr.DataArray]) -> None:
     for signal, kernel in ((layers["green_area"].values, exponential_kernel(225)),
                            (layers["green_area"].values, disk_kernel(225)),
                            (layers["kc"].values, exponential_kernel(250))):
-        fftconvolve(signal, kernel, mode="same") / fftconvolve(valid, kernel, mode="same")
+        fftconvolve(signal, kernel.weights, mode="same") / fftconvolve(valid, kernel.weights, mode="same")
+
+
+def heat_model_bytes_per_cell(size: int) -> tuple[float, float]:
+    """Seconds and peak traced bytes per cell of the heat model on the synthetic city at 1 m."""
+    city = synthetic_city.CityParameters(size=size, resolution=1.0, buildings=size * size // 800,
+                                         trees=size * size // 800)
+    site = jumeau.load_site(synthetic_city.city(city))
+    heat_site(site, HeatForcing())  # compile
+    tracemalloc.start()
+    seconds = median_time(lambda: heat_site(site, HeatForcing()), runs=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak / (size * size)
 
 
 def main() -> None:
@@ -92,6 +112,7 @@ def main() -> None:
     svf = median_time(lambda: skyview.sky_view_factor(dsm, CELL, radius=100, directions=36), runs=1 if not options.quick else 3)
     shade = median_time(lambda: shadows.cast_shadow(dsm, CELL, 40.0, 200.0))
     low_sun = median_time(lambda: shadows.cast_shadow(dsm, CELL, 15.0, 250.0))
+    model_seconds, model_bytes = heat_model_bytes_per_cell(small)
     rows = [
         {"stage": f"urban cooling, {big}² cells, d_cool 450 m, mixing 500 m", "seconds": ours,
          "target_s": 6.0 * (big / 2000) ** 2},
@@ -100,6 +121,8 @@ def main() -> None:
          "target_s": 30.0 * (small / 1000) ** 2},
         {"stage": f"shadows, {small}² cells, sun at 40°", "seconds": shade, "target_s": 2.0 * (small / 1000) ** 2},
         {"stage": f"shadows, {small}² cells, sun at 15°", "seconds": low_sun},
+        {"stage": f"heat model, synthetic city {small}² cells at 1 m: peak bytes per cell", "bytes": model_bytes,
+         "target_bytes": HEAT_BYTES_PER_CELL, "seconds": model_seconds},
     ]
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))

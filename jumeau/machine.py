@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 
+from jumeau.errors import ModelError
+
 
 def free_cores() -> int:
     """Cores this process may run on, less the machine's one-minute load average (at least 1)."""
@@ -55,3 +57,11 @@ def shortfall(needed: float, what: str) -> str | None:
     if available is None or needed <= available:
         return None
     return f"{what} needs about {needed / GIB:.1f} GiB of memory and this machine has {available / GIB:.1f} GiB available"
+
+
+def require_memory(cells: int, bytes_per_cell: float, model: str, other_fixes: str = "") -> None:
+    """Refuse to run ``model`` on ``cells`` cells if it would need more than the available memory."""
+    short = shortfall(cells * bytes_per_cell, f"{model} on {cells:,} cells")
+    if short:
+        raise ModelError(f"{short}. Use a coarser resolution (twice the cell size needs a quarter of it), a smaller "
+                         f"area{other_fixes}.")

@@ -16,12 +16,14 @@ def workspace(tmp_path_factory):
     from conftest import CityFiles
     from test_runner import write_scenarios
 
+    from jumeau import load_site
     from jumeau.study.runner import run
+    from viewer.data import site_results
 
     folder = tmp_path_factory.mktemp("app")
     site = CityFiles(folder).write()
     scenarios = write_scenarios(folder / "scenarios")
-    report = run(site, scenarios, folder / "runs", workers=1)
+    report = run(site, scenarios, site_results((folder / "runs").resolve(), load_site(site)), workers=1)
     assert not report.failed, report.table()
     return site, folder / "scenarios", folder / "runs"
 

@@ -29,13 +29,15 @@ def server(tmp_path_factory):
     from conftest import CityFiles
     from test_runner import write_scenarios
 
+    from jumeau import load_site
     from jumeau.study.runner import run
+    from viewer.data import site_results
 
     folder = tmp_path_factory.mktemp("e2e")
     site = CityFiles(folder).write()
     scenarios = write_scenarios(folder / "scenarios")
-    runs = folder / "runs"
-    report = run(site, scenarios, runs, workers=1)
+    runs = (folder / "runs").resolve()
+    report = run(site, scenarios, site_results(runs, load_site(site)), workers=1)
     assert not report.failed, report.table()
     env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"), "JUMEAU_RUNS": str(runs)}
     with serve(env, cwd=folder) as url:

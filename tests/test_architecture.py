@@ -15,7 +15,8 @@ PACKAGE = ROOT / "jumeau"
 
 # lowest first; a unit may import its own modules and any unit of a lower rank
 RANKS: list[set[str]] = [
-    {"jumeau.errors", "jumeau.machine"},
+    {"jumeau.errors"},
+    {"jumeau.machine"},
     {"jumeau.grid", "jumeau.outputs", "jumeau.messages", "jumeau.data"},
     {"jumeau.io"},
     {"jumeau.site", "jumeau.demo"},

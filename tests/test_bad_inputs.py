@@ -296,3 +296,17 @@ def test_a_flood_beyond_the_available_memory_is_refused_before_running(monkeypat
                      coords={"y": np.arange(100)[::-1] + 0.5, "x": np.arange(100) + 0.5})
     with pytest.raises(ModelError, match=r"the flood on 10,000 cells needs about .* GiB .* Use a coarser resolution"):
         simulate(z, duration=60, rain=10.0)
+
+
+def test_a_heat_model_beyond_the_available_memory_is_refused_before_running(city, monkeypatch):
+    import jumeau.machine as machine
+    from jumeau.errors import ModelError
+    from jumeau.heat.forcing import HeatForcing
+    from jumeau.heat.model import heat_site
+
+    site = jumeau.load_site(city.write())
+    cells = site.grid.sizes["y"] * site.grid.sizes["x"]
+    monkeypatch.setattr(machine, "available_memory", lambda: 1e3)
+    with pytest.raises(ModelError, match=rf"the heat model on {cells:,} cells needs about .* GiB of memory and this "
+                                         r"machine has 0\.0 GiB available\. Use a coarser resolution"):
+        heat_site(site, HeatForcing())

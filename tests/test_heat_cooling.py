@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.signal import convolve2d
 
 from jumeau.errors import ModelError
 from jumeau.heat.convolution import convolve, disk_kernel, exponential_kernel
@@ -51,12 +52,30 @@ def test_uniform_cover_gives_uniform_temperature():
 
 def test_kernels_sum_to_one_and_edges_are_renormalised():
     kernel = exponential_kernel(4)
-    assert kernel.sum() == pytest.approx(1.0)
-    assert kernel.shape == (41, 41)
+    assert kernel.weights.sum() == pytest.approx(1.0)
+    assert kernel.weights.shape == (41, 41)
     constant = np.full((30, 30), 7.0)
     np.testing.assert_allclose(convolve(constant, kernel), 7.0, atol=1e-9)
     disk = disk_kernel(3)
-    np.testing.assert_allclose(convolve(np.ones((20, 20)), disk), disk.sum(), atol=1e-9)
+    assert disk.total == 29  # the lattice points within 3 cells of the centre
+    np.testing.assert_allclose(convolve(np.ones((20, 20)), disk), 29, atol=1e-9)
+
+
+@pytest.mark.parametrize("make", [lambda within: exponential_kernel(30, within=within),
+                                  lambda within: disk_kernel(40, within=within)])
+def test_a_kernel_cropped_to_the_grid_gives_the_same_result(make):
+    """Kernels wider than the grid (a 500 m mixing radius at 1 m) are built only as far as the grid reaches."""
+    rng = np.random.default_rng(3)
+    signal = rng.random((23, 31))
+    signal[:4, :6] = np.nan  # a nodata corner
+    whole, cropped = make(None), make(signal.shape)
+    assert cropped.weights.shape == (45, 61)
+    assert cropped.total == pytest.approx(whole.total, rel=1e-12)
+    np.testing.assert_allclose(convolve(signal, cropped), convolve(signal, whole), rtol=1e-9, atol=1e-12)
+    valid = np.isfinite(signal)  # and both are the direct sums
+    direct = (convolve2d(np.where(valid, signal, 0), whole.weights, "same")
+              / convolve2d(valid.astype(float), whole.weights, "same") * whole.total)
+    np.testing.assert_allclose(convolve(signal, cropped), np.where(valid, direct, np.nan), rtol=1e-9)
 
 
 def test_two_hectare_rule_switches_exactly_at_the_threshold():

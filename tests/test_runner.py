@@ -230,14 +230,18 @@ def _statuses(site, scenarios, runs) -> dict[str, str]:
     return {r.scenario: r.status for r in run(site, scenarios, runs, workers=1).runs}
 
 
-def test_concurrent_runs_on_one_folder_compute_each_scenario_once(batch):
-    """Two processes run the same scenarios on one results folder together: for each scenario one computes,
-    the other waits for it and reuses its folder; no temporary folder is left behind."""
+@pytest.mark.parametrize("together", ["processes", "threads"])
+def test_concurrent_runs_on_one_folder_compute_each_scenario_once(batch, together):
+    """Two processes (two `jumeau run`), or two threads (two viewer sessions on one server), run the same
+    scenarios on one results folder together: for each scenario one computes, the other waits for it and
+    reuses its folder; no temporary folder is left behind."""
     import concurrent.futures
     import multiprocessing
 
     site, scenarios, runs = batch
-    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = (concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+            if together == "processes" else concurrent.futures.ThreadPoolExecutor(2))
+    with pool:
         outcomes = [f.result() for f in [pool.submit(_statuses, site, scenarios, runs) for _ in range(2)]]
     for scenario in ("baseline", "depave", "trees"):
         assert sorted(outcome[scenario] for outcome in outcomes) == ["cached", "done"]

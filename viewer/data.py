@@ -6,12 +6,22 @@ and cache key, so switching scenarios only reads what was not read yet. A scenar
 room runs under another storm or heat wave (a *variant*) is a Scenario object handed to
 the runner; its run folder records its definition, so it is listed again next time
 without any file of its own.
+
+Each site has its own results folder under the server's (:func:`site_results`): two sites
+served by one server never read or overwrite each other's run folders. An uploaded site is
+extracted once per content into the temporary folder, within size limits (a zip bomb is
+refused before anything is written), and extractions unused for a day are removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import re
+import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,12 +31,17 @@ import yaml
 import jumeau
 from jumeau.flood.forcing import StormForcing
 from jumeau.heat.forcing import HeatForcing
+from jumeau.io.atomic import atomic_dir
 from jumeau.io.runfolder import Result, read_run
 from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
 from jumeau.study.runner import RunReport, run
 
 VARIANT_MARK = "__"  # a variant's id is its parent's, this mark, and its forcing
+UPLOADS = Path(tempfile.gettempdir()) / "jumeau-uploads"
+MAX_UPLOAD_MB = float(os.environ.get("JUMEAU_MAX_UPLOAD_MB", "2048"))  # extracted size of an uploaded site
+MAX_UPLOAD_FILES = 10_000
+UPLOAD_KEPT_SECONDS = 24 * 3600.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,14 +97,70 @@ def load_result(folder: Path) -> Result | None:
     return _load_result(str(folder), result.key) if result is not None else None
 
 
-def unpack_site(upload: bytes) -> Path:
-    """Extract an uploaded zipped site folder; return its site file (the one YAML naming an elevation)."""
-    target = Path(tempfile.mkdtemp(prefix="jumeau-site-"))
-    with zipfile.ZipFile(io.BytesIO(upload)) as archive:
-        for member in archive.namelist():
-            if Path(member).is_absolute() or ".." in Path(member).parts:
-                raise jumeau.InputError(f"zip: unsafe path {member!r} in the archive.")
-        archive.extractall(target)
+def site_results(root: Path, site: jumeau.Site) -> Path:
+    """The results folder of ``site`` under the server's ``root``: its folder's name and a hash of its file's path."""
+    source = str(Path(site.source).resolve()) if site.source else site.name
+    name = Path(site.source).parent.name if site.source else site.name
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:40] or "site"
+    return root / f"{slug}-{hashlib.sha256(source.encode()).hexdigest()[:8]}"
+
+
+def unpack_site(upload: bytes, uploads: Path = UPLOADS) -> Path:
+    """Extract an uploaded zipped site folder (once per content); return its site file.
+
+    The site file is the one YAML naming an elevation. Archives whose files would take more
+    than ``JUMEAU_MAX_UPLOAD_MB`` once extracted, or hold more than 10,000 files, are refused
+    before anything is written.
+    """
+    target = uploads / hashlib.sha256(upload).hexdigest()[:16]
+    if not target.is_dir():
+        _remove_stale(uploads)
+        try:
+            with zipfile.ZipFile(io.BytesIO(upload)) as archive:
+                _check_archive(archive, uploads)
+                with atomic_dir(target) as folder:
+                    archive.extractall(folder)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+            raise jumeau.InputError(f"zip: the upload is not a readable zip archive ({exc}); zip the site's folder "
+                                    "again.") from None
+    os.utime(target)  # in use: kept by the clean-up
+    return _site_file(target)
+
+
+def _check_archive(archive: zipfile.ZipFile, uploads: Path) -> None:
+    members = archive.infolist()
+    for member in members:
+        if Path(member.filename).is_absolute() or ".." in Path(member.filename).parts:
+            raise jumeau.InputError(f"zip: unsafe path {member.filename!r} in the archive.")
+    if len(members) > MAX_UPLOAD_FILES:
+        raise jumeau.InputError(f"zip: {len(members):,} files in the archive, more than {MAX_UPLOAD_FILES:,}; zip only "
+                                "the site's folder.")
+    size = sum(m.file_size for m in members)  # what extraction writes: a member is never read past its size
+    if size > MAX_UPLOAD_MB * 2**20:
+        raise jumeau.InputError(f"zip: the archive would take {size / 2**20:,.0f} MB once extracted, more than the "
+                                f"{MAX_UPLOAD_MB:,.0f} MB allowed; zip only the site's files, or raise "
+                                "JUMEAU_MAX_UPLOAD_MB on the server.")
+    uploads.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(uploads).free
+    if size > free:
+        raise jumeau.OutputError(f"zip: the archive would take {size / 2**20:,.0f} MB once extracted and {uploads} "
+                                 f"has {free / 2**20:,.0f} MB free; free some space on the server.")
+
+
+def _remove_stale(uploads: Path) -> None:
+    """Remove the extracted uploads nobody has used for a day."""
+    if not uploads.is_dir():
+        return
+    now = time.time()
+    for folder in uploads.iterdir():
+        try:
+            if now - folder.stat().st_mtime > UPLOAD_KEPT_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:  # removed meanwhile by another session
+            continue
+
+
+def _site_file(target: Path) -> Path:
     for candidate in sorted(target.rglob("*.yaml")):
         try:
             content = yaml.safe_load(candidate.read_text(encoding="utf-8"))

@@ -36,7 +36,7 @@ from jumeau.flood import hazard, kernels
 from jumeau.flood.losses import Losses, retention
 from jumeau.flood.roofs import downpipes
 from jumeau.flood.storms import BlockStorm, Storm
-from jumeau.machine import shortfall
+from jumeau.machine import require_memory
 
 EDGES = ("north", "south", "west", "east")
 ARRIVAL_DEPTH = 0.05  # m: "water has arrived" (issue: first time depth > 5 cm)
@@ -97,10 +97,7 @@ def simulate(
     ny, nx = z.shape
     cell_area = dx * dx
     snapshots_kept = math.floor(duration / snapshot_every) + 1 if snapshot_every else 0
-    short = shortfall(z.size * (FLOOD_BYTES_PER_CELL + 4 * snapshots_kept), f"the flood on {z.size:,} cells")
-    if short:
-        raise ModelError(f"{short}. Use a coarser resolution (twice the cell size needs a quarter of it), a smaller "
-                         "area, or fewer depth snapshots.")
+    require_memory(z.size, FLOOD_BYTES_PER_CELL + 4 * snapshots_kept, "the flood", " or fewer depth snapshots")
     blocked = _mask(blocked, z.shape, "blocked")
     n = _field(manning, z.shape, "manning")
     if np.any(n <= 0):

@@ -82,12 +82,12 @@ def urban_cooling(
         w = np.asarray(weights, dtype="float64") / sum(weights)
         cc = w[0] * _array(shade, like, "shade") + w[1] * _array(albedo, like, "albedo") + w[2] * eti
     d_px = round(cooling_distance / cell)
-    cc_park = convolve(cc * green, exponential_kernel(d_px), valid)
+    cc_park = convolve(cc * green, exponential_kernel(d_px, within=like.shape), valid)
     # Whole cells: rounding drops the FFT's round-off, so the 2 ha rule switches exactly.
-    green_sum = np.round(convolve(green.astype("float64"), disk_kernel(d_px), valid), 6) * cell * cell
+    green_sum = np.round(convolve(green.astype("float64"), disk_kernel(d_px, within=like.shape), valid), 6) * cell * cell
     hm = np.where((cc >= cc_park) | (green_sum < PARK_AREA), cc, cc_park)
     t_nomix = t_ref + (1.0 - hm) * uhi_max
-    t_air = convolve(t_nomix, exponential_kernel(round(mixing_radius / cell)), valid)
+    t_air = convolve(t_nomix, exponential_kernel(round(mixing_radius / cell), within=like.shape), valid)
     coords = {"y": like["y"], "x": like["x"]}
     layers = {"eti": eti, "cc": cc, "cc_park": cc_park, "green_area_within_distance": green_sum, "hm": hm,
               "t_air_nomix": t_nomix, "t_air": t_air}

@@ -19,9 +19,13 @@ from jumeau import outputs
 from jumeau.errors import ModelError
 from jumeau.heat import cooling, night, shadows, skyview, stress, sun
 from jumeau.heat.forcing import HeatForcing
+from jumeau.machine import require_memory
 from jumeau.site.state import Site
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
+# Peak bytes per cell of heat_site (its inputs excluded): 274 measured with the kernels at
+# their widest (1 m cells, 500 m mixing radius; benchmarks/bench_heat.py), and the results.
+HEAT_BYTES_PER_CELL = 300
 
 
 def surface_model(site: Site, trees: bool = True) -> np.ndarray:
@@ -38,6 +42,7 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
     if shade not in ("combined", "table", "cast"):
         raise ModelError(f"shade: {shade!r}; use 'combined', 'table' or 'cast'.")
     grid = site.grid
+    require_memory(grid.sizes["y"] * grid.sizes["x"], HEAT_BYTES_PER_CELL, "the heat model")
     cell = site.resolution
     dsm = surface_model(site)
     xmin, ymin, xmax, ymax = grid.rio.bounds()

@@ -32,5 +32,6 @@ def oke_max_uhi(svf: np.ndarray) -> np.ndarray:
 
 def night_overheating(svf: np.ndarray, impervious: np.ndarray, cell: float, radius: float = 50.0) -> np.ndarray:
     """Night overheating index (°C): Oke's ΔT_max × neighbourhood imperviousness (0–1)."""
-    sealed = convolve(np.asarray(impervious, dtype="float64"), exponential_kernel(max(radius / cell, 1.0)))
+    impervious = np.asarray(impervious, dtype="float64")
+    sealed = convolve(impervious, exponential_kernel(max(radius / cell, 1.0), within=impervious.shape))
     return oke_max_uhi(svf) * np.clip(sealed, 0.0, 1.0)
