@@ -181,8 +181,8 @@ def test_site_file_typos_point_at_the_line(city):
     text = path.read_text().replace("buildings:\n  path: buildings.gpkg", "buildings:\n  path: buildings.gpkg\n  heigth: toit")
     path.write_text(text)
     line = text.splitlines().index("  heigth: toit") + 1
-    with pytest.raises(InputError,
-                       match=rf"line {line}: buildings → heigth: unknown key \(allowed here: path, layer, crs, id, height"):
+    with pytest.raises(InputError, match=rf"line {line}: buildings → heigth: unknown key \(allowed here: path, layer, "
+                                         r"crs, encoding, id, height"):
         jumeau.load_site(path)
 
 

@@ -55,6 +55,7 @@ def test_a_run_writes_every_output_and_reruns_from_the_cache(batch):
     assert [r.status for r in first.runs] == ["done"] * 3, first.table()
     folder = runs / "depave"
     provenance = json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))
+    assert isinstance(provenance["input_repairs"], list)  # what loading the site repaired or assumed
     for name in provenance["files"]:
         assert (folder / name).stat().st_size > 0
     indicators = pd.read_csv(folder / "indicators.csv").set_index("indicator")

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pyogrio.errors
 import pyproj
@@ -19,24 +20,24 @@ VECTOR_FORMATS = "GeoPackage (.gpkg), GeoJSON (.geojson), Shapefile (.shp) or Fl
 
 def read_vector(
     path: Path, section: str, layer: str | None = None, crs_override: str | None = None,
-    target_crs: pyproj.CRS | None = None,
+    target_crs: pyproj.CRS | None = None, encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector layer, refuse it without CRS, repair invalid geometries and reproject.
 
     Null and empty geometries are dropped and invalid ones repaired with
     :func:`shapely.make_valid`, each with a :class:`RepairWarning` giving the count.
+    ``encoding`` is the text encoding of a shapefile's attributes; without it, a shapefile
+    without ``.cpg`` is read as GDAL does (ISO-8859-1), and read again as UTF-8 with a
+    warning when its text turns out to be UTF-8 (``RÃ©sidentiel`` for ``Résidentiel``).
     """
     if not path.exists():
         raise InputError(f"{section}: file {path} not found. Check `path:` in the site file (relative to the site file).")
-    try:
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except pyogrio.errors.DataLayerError as exc:
-        layers = ", ".join(name for name, _ in pyogrio.list_layers(path))
-        raise InputError(f"{section}: {path} has no usable layer {layer!r} ({exc}). Layers in the file: {layers}.") from None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.GeometryError, ValueError) as exc:
-        raise InputError(
-            f"{section}: {path} is not a readable vector file ({str(exc).splitlines()[0]}). Give {VECTOR_FORMATS}."
-        ) from None
+    frame = _read_file(path, section, layer, encoding)
+    if encoding is None and path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists() \
+            and _utf8_read_as_latin1(frame):
+        frame = _read_file(path, section, layer, "UTF-8")
+        warnings.warn(f"{section}: {path.name} has no .cpg file and its text is UTF-8; read as UTF-8. Add "
+                      "`encoding: UTF-8` under this input (or a .cpg file) to say so.", RepairWarning, stacklevel=3)
     if crs_override is not None:
         frame = frame.set_crs(parse_crs(crs_override, f"{section} → crs"), allow_override=True)
     elif frame.crs is None:
@@ -51,6 +52,40 @@ def read_vector(
     if target_crs is not None and pyproj.CRS.from_user_input(frame.crs) != target_crs:
         frame = frame.to_crs(target_crs)
     return frame.reset_index(drop=True)
+
+
+def _read_file(path: Path, section: str, layer: str | None, encoding: str | None) -> gpd.GeoDataFrame:
+    options = {"encoding": encoding} if encoding else {}
+    try:
+        return gpd.read_file(path, layer=layer, engine="pyogrio", **options)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{section}: the text of {path.name} is not {encoding} ({exc.reason} at byte {exc.start}); "
+                         "give its real encoding with `encoding:` (UTF-8, ISO-8859-1, CP1252).") from None
+    except pyogrio.errors.DataLayerError as exc:
+        layers = ", ".join(name for name, _ in pyogrio.list_layers(path))
+        raise InputError(f"{section}: {path} has no usable layer {layer!r} ({exc}). Layers in the file: {layers}.") from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.GeometryError, ValueError) as exc:
+        raise InputError(
+            f"{section}: {path} is not a readable vector file ({str(exc).splitlines()[0]}). Give {VECTOR_FORMATS}."
+        ) from None
+
+
+def _utf8_read_as_latin1(frame: gpd.GeoDataFrame) -> bool:
+    """True if the frame's non-ASCII text all reads back as UTF-8 once encoded as Latin-1 (mojibake)."""
+    seen = False
+    for column in frame.columns:
+        if column == frame.geometry.name or not (pd.api.types.is_string_dtype(frame[column])
+                                                  or pd.api.types.is_object_dtype(frame[column])):
+            continue
+        for value in frame[column].dropna().unique():
+            if not isinstance(value, str) or value.isascii():
+                continue
+            try:
+                value.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                return False
+            seen = True
+    return seen
 
 
 def _drop_empty(frame: gpd.GeoDataFrame, section: str, path: Path) -> gpd.GeoDataFrame:

@@ -48,7 +48,8 @@ from jumeau.plan.scenario import (
 )
 from jumeau.plan.selection import Selection, select
 from jumeau.site import canopy
-from jumeau.site.buildings import estimate_residents, rasterize_buildings, storeys
+from jumeau.site.buildings import rasterize_buildings
+from jumeau.site.residents import estimate_residents, storeys
 from jumeau.site.state import Site, layer
 from jumeau.site.vocabulary import SENSITIVE_USES, normalise_use
 
@@ -315,7 +316,9 @@ def new_buildings(site: Site, spec: NewBuildings, selection: Selection, context:
     added = gpd.GeoDataFrame(
         {"id": [f"new-{first + i}" for i in range(len(footprints))], "height": heights.to_numpy(),
          "height_source": "scenario", "use": use, "use_source": spec.use, "population": population.to_numpy(),
-         "population_estimated": spec.population is None, "sensitive": use in SENSITIVE_USES},
+         "population_estimated": spec.population is None,
+         "population_source": "scenario" if spec.population is not None else "floor area",
+         "sensitive": use in SENSITIVE_USES},
         geometry=footprints, crs=site.crs, index=pd.RangeIndex(first, first + len(footprints), name="building_id"),
     )
     owner = rasterize_buildings(added, site.grid_spec)

@@ -4,7 +4,7 @@ Height, per building, is the first of these that gives a plausible value:
 
 1. the field named by ``height:`` in the site file, else the first present of
    ``height``, ``hauteur``/``HAUTEUR`` (IGN BD TOPO), or 3D BAG's ``b3_h_70p − b3_h_maaiveld``;
-2. storeys × ``storey_height`` (:data:`STOREY_HEIGHT`), storeys from ``floors:`` or the first present of
+2. storeys × ``storey_height`` (:data:`jumeau.site.residents.STOREY_HEIGHT`), storeys from ``floors:`` or the first present of
    ``NB_ETAGES``, ``nombre_d_etages``, ``building:levels`` (OSM), ``levels``;
 3. ``default_height`` (6 m), with a warning giving the count.
 
@@ -35,23 +35,21 @@ import shapely
 
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
-from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses
+from jumeau.site.residents import Counts, residents
+from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses, unrecognised
 
 if TYPE_CHECKING:
     from jumeau.site.schema import BuildingsSource
 
 MAX_HEIGHT = 400.0
-STOREY_HEIGHT = 3.0
-"""Metres per storey, floor to floor: 2.50 m of ceiling height (the French building code's
-minimum for new dwellings) plus a floor slab of 0.20–0.30 m, rounded up."""
-FLOOR_AREA_PER_RESIDENT = 40.0
-"""m² of dwelling floor area per resident in France (INSEE, *Enquête Logement* 2013: about
-40 m² per person)."""
+# Field names looked for, first found wins: generic, IGN BD TOPO v3 (GeoPackage, then the
+# shapefile's truncated names), OpenStreetMap, 3D BAG.
 HEIGHT_FIELDS = ("height", "hauteur")
-FLOOR_FIELDS = ("nb_etages", "nombre_d_etages", "building:levels", "levels")
+FLOOR_FIELDS = ("nombre_d_etages", "nb_etages", "building:levels", "levels", "floors")
 BAG_FIELDS = ("b3_h_70p", "b3_h_maaiveld")
-USE_FIELDS = ("usage", "usage1", "use", "building", "type", "nature")
+USE_FIELDS = ("use", "usage", "usage_1", "usage1", "building", "type", "nature")
 POPULATION_FIELDS = ("population", "habitants", "nb_habitants", "residents")
+DWELLING_FIELDS = ("nombre_de_logements", "nb_logts", "nb_logements", "logements", "dwellings")
 ID_FIELDS = ("id", "cleabs", "identifiant", "osm_id", "identificatie")
 
 
@@ -92,15 +90,16 @@ def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource) -> gpd.G
     use_field = columns.named(source.use, "use") if source.use else columns.find(USE_FIELDS)
     use_source = frame[use_field].astype("string") if use_field else pd.Series(pd.NA, index=frame.index, dtype="string")
     use = normalise_uses(use_source)
-    id_field = columns.named(source.id, "id") if source.id else columns.find(ID_FIELDS)
-    ids = frame[id_field].astype(str) if id_field else pd.Series([f"b{i + 1}" for i in range(len(frame))], index=frame.index)
-    if id_field and ids.duplicated().any():
-        duplicated = ids[ids.duplicated()].unique()[:5]
-        raise InputError(
-            f"buildings: field {id_field!r} of {source.path} is not unique (e.g. {', '.join(duplicated)}). "
-            "Name a unique identifier field with `id:`."
-        )
-    population, estimated = _population(columns, source, use, height, frame.geometry.area, use_field is not None)
+    _warn_unrecognised(use_source, use, use_field, source)
+    ids = _ids(columns, source)
+    people = residents(
+        path=source.path, area=frame.geometry.area, height=height,
+        residential=use.eq("residential") | (use.eq("unknown") & (use_field is None)),
+        population=_counts(columns, source.population, "population", POPULATION_FIELDS),
+        dwellings=_counts(columns, source.dwellings, "dwellings", DWELLING_FIELDS),
+        storey_height=source.storey_height, floor_area_per_person=source.floor_area_per_person,
+        persons_per_dwelling=source.persons_per_dwelling, population_total=source.population_total,
+    )
     table = gpd.GeoDataFrame(
         {
             "id": ids.to_numpy(),
@@ -108,8 +107,9 @@ def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource) -> gpd.G
             "height_source": height_source.to_numpy(),
             "use": use.to_numpy(),
             "use_source": use_source.to_numpy(),
-            "population": population.to_numpy(dtype="float64"),
-            "population_estimated": estimated.to_numpy(),
+            "population": people.population.to_numpy(dtype="float64"),
+            "population_estimated": people.estimated.to_numpy(),
+            "population_source": people.origin.to_numpy(),
             "sensitive": use.isin(SENSITIVE_USES).to_numpy(),
         },
         geometry=frame.geometry.to_numpy(),
@@ -117,6 +117,42 @@ def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource) -> gpd.G
     )
     table.index = pd.RangeIndex(1, len(table) + 1, name="building_id")
     return table
+
+
+def _counts(columns: _Columns, named: str | None, key: str, candidates: tuple[str, ...]) -> Counts | None:
+    field = columns.named(named, key) if named else columns.find(candidates)
+    return None if field is None else Counts(columns.numbers(field), field, named is not None)
+
+
+def _ids(columns: _Columns, source: BuildingsSource) -> pd.Series:
+    """Identifiers from the ``id`` field (named, or detected), or b1…bN (``id: false``, or detected but not unique)."""
+    numbered = pd.Series([f"b{i + 1}" for i in range(len(columns.frame))], index=columns.frame.index)
+    if source.id is False:
+        return numbered
+    field = columns.named(source.id, "id") if source.id else columns.find(ID_FIELDS)
+    if field is None:
+        return numbered
+    ids = columns.frame[field].astype(str)
+    repeated = ids[ids.duplicated()].unique()
+    if len(repeated) == 0:
+        return ids
+    examples = ", ".join(repeated[:5])
+    if source.id:
+        raise InputError(f"buildings: field {field!r} of {source.path} is not unique (e.g. {examples}). Name a unique "
+                         "identifier field with `id:`, or write `id: false` to number the buildings.")
+    warnings.warn(f"buildings: field {field!r} of {source.path.name} is not unique ({len(repeated)} repeated values, "
+                  f"e.g. {examples}); buildings are numbered b1…b{len(ids)} instead. Name a unique field with `id:`, "
+                  "or write `id: false`.", RepairWarning, stacklevel=4)
+    return numbered
+
+
+def _warn_unrecognised(values: pd.Series, use: pd.Series, field: str | None, source: BuildingsSource) -> None:
+    counts = unrecognised(values, use)
+    if counts:
+        listed = ", ".join(f"{value!r} ({count})" for value, count in list(counts.items())[:8])
+        warnings.warn(f"buildings: {sum(counts.values())} building(s) of {source.path.name} have a use in {field!r} "
+                      f"that jumeau does not recognise, counted as 'other' (no residents estimated): {listed}. "
+                      "Check the file's encoding (`encoding:`) or the use field (`use:`).", RepairWarning, stacklevel=4)
 
 
 def _heights(columns: _Columns, source: BuildingsSource) -> tuple[pd.Series, pd.Series]:
@@ -178,48 +214,6 @@ def _check_heights(height: pd.Series, label: str, columns: _Columns, source: Bui
         RepairWarning,
         stacklevel=4,
     )
-
-
-def _population(
-    columns: _Columns, source: BuildingsSource, use: pd.Series, height: pd.Series, area: pd.Series, has_use: bool
-) -> tuple[pd.Series, pd.Series]:
-    field = columns.named(source.population, "population") if source.population else columns.find(POPULATION_FIELDS)
-    residential = use.eq("residential") | (use.eq("unknown") & (not has_use))
-    estimate = estimate_residents(area, height, source.storey_height, source.floor_area_per_person).where(residential, 0.0)
-    if field is None:
-        return estimate, pd.Series(residential, index=use.index)
-    given = columns.numbers(field)
-    if (given < 0).any():
-        row = given.index[given < 0][0]
-        raise InputError(f"buildings: field {field!r} of {source.path}, row {row + 1}: negative population {given[row]:g}.")
-    missing = given.isna()  # an empty value is unknown, not zero: estimated like a file without the field
-    if missing.any():
-        warnings.warn(
-            f"buildings: {int(missing.sum())} building(s) of {source.path} have no value in {field!r}; their "
-            f"residents are estimated from footprint and height where the use is residential "
-            f"({int((missing & residential).sum())}, marked as estimated), 0 elsewhere.",
-            RepairWarning,
-            stacklevel=4,
-        )
-    return given.fillna(estimate), missing & residential
-
-
-def storeys(height: float | np.ndarray | pd.Series, storey_height: float = STOREY_HEIGHT):
-    """Storeys of a building of ``height`` metres: height / storey height, rounded, at least one.
-
-    >>> storeys(np.array([2.0, 6.5, 15.0])).tolist()
-    [1.0, 2.0, 5.0]
-    """
-    return np.maximum(1.0, np.round(height / storey_height))
-
-
-def estimate_residents(area: pd.Series, height: pd.Series, storey_height: float = STOREY_HEIGHT,
-                       floor_area_per_person: float = FLOOR_AREA_PER_RESIDENT) -> pd.Series:
-    """Residents of a dwelling building from its footprint area (m²) and height (m).
-
-    Floor area is footprint × :func:`storeys`, shared at :data:`FLOOR_AREA_PER_RESIDENT`.
-    """
-    return (area * storeys(height, storey_height) / floor_area_per_person).round(1)
 
 
 def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> np.ndarray:

@@ -41,9 +41,22 @@ def load_site(path: str | os.PathLike) -> Site:
     """Read a site file and every input it names onto one grid.
 
     Raises :class:`~jumeau.errors.InputError` for unusable input and emits
-    :class:`~jumeau.errors.RepairWarning` for what was repaired.
+    :class:`~jumeau.errors.RepairWarning` for what was repaired or assumed; these are also
+    kept in ``site.metadata["repairs"]``, so that each run's provenance states them.
     """
-    path = Path(path)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RepairWarning)
+            site = _load(Path(path))
+    finally:  # shown as they would have been, failure or not
+        for warning in caught:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    site.metadata["repairs"] = [str(w.message) for w in caught if issubclass(w.category, RepairWarning)]
+    return site
+
+
+def _load(path: Path) -> Site:
     config = read_site_file(path)
     classes = ClassTable.read(config.landcover.classes or CLASS_TABLE)
     elevation_info = inspect_raster(config.elevation.path, "elevation", config.elevation.crs)
@@ -122,7 +135,7 @@ def _roof_class(path: Path, config: SiteFile, classes: ClassTable) -> int | None
 
 
 def _read(source: Source, section: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:
-    return read_vector(source.path, section, source.layer, source.crs, crs)
+    return read_vector(source.path, section, source.layer, source.crs, crs, source.encoding)
 
 
 def _choose_grid(path, config: SiteFile, crs, resolution, rasters: dict[str, RasterInfo], vectors, study_area) -> Grid:
@@ -180,7 +193,8 @@ def _buildings(config: SiteFile, crs, grid: Grid) -> gpd.GeoDataFrame:
     source = config.buildings
     if source is None:
         empty = gpd.GeoDataFrame({"id": [], "height": [], "height_source": [], "use": [], "use_source": [],
-                                  "population": [], "population_estimated": [], "sensitive": []},
+                                  "population": [], "population_estimated": [], "population_source": [],
+                                  "sensitive": []},
                                  geometry=gpd.GeoSeries([], crs=crs), crs=crs)
         empty.index.name = "building_id"
         return empty

@@ -8,6 +8,7 @@ is documented in ``docs/site-file.md``.
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
@@ -16,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from jumeau.io.schema import RelativePath, Section
 from jumeau.io.yamlfile import load_model
-from jumeau.site.buildings import FLOOR_AREA_PER_RESIDENT, STOREY_HEIGHT
+from jumeau.site.residents import FLOOR_AREA_PER_RESIDENT, PERSONS_PER_DWELLING, STOREY_HEIGHT
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".asc", ".vrt", ".img"}
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
@@ -29,6 +30,17 @@ class Source(Section):
     path: RelativePath
     layer: str | None = Field(None, description="Layer name in a multi-layer file (GeoPackage).")
     crs: str | None = Field(None, description="CRS of a file that has none, e.g. 'EPSG:2154'.")
+    encoding: str | None = Field(None, description="Text encoding of a shapefile without .cpg (UTF-8, CP1252...).")
+
+    @field_validator("encoding", mode="after")
+    @classmethod
+    def _known_encoding(cls, encoding: str | None) -> str | None:
+        if encoding is not None:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding {encoding!r}; give one such as UTF-8, ISO-8859-1 or CP1252") from None
+        return encoding
 
     @property
     def is_raster(self) -> bool:
@@ -51,7 +63,9 @@ class ElevationSource(Source):
 class BuildingsSource(Source):
     """Building footprints. Heights come from ``height`` or are detected (see ``jumeau.site.buildings``)."""
 
-    id: str | None = Field(None, description="Field with a stable building identifier.")
+    id: str | Literal[False] | None = Field(
+        None, description="Field with a unique building identifier; null: detected; false: none (buildings numbered)."
+    )
     height: str | None = Field(None, description="Field with the building height in metres.")
     floors: str | None = Field(None, description="Field with the number of storeys.")
     storey_height: float = Field(STOREY_HEIGHT, gt=1.5, le=10.0,
@@ -64,9 +78,15 @@ class BuildingsSource(Source):
     )
     use: str | None = Field(None, description="Field with the building use/type.")
     population: str | None = Field(None, description="Field with the number of residents per building.")
+    dwellings: str | None = Field(None, description="Field with the number of dwellings per building.")
+    persons_per_dwelling: float = Field(PERSONS_PER_DWELLING, gt=0.5, le=10,
+                                        description="Residents per dwelling, to estimate residents from dwellings.")
     floor_area_per_person: float = Field(
         FLOOR_AREA_PER_RESIDENT, gt=5,
         description="m² of residential floor area per resident, to estimate population when no field is given."
+    )
+    population_total: float | None = Field(
+        None, gt=0, description="Known residents of the modelled area (INSEE): estimated residents are scaled to it."
     )
 
 

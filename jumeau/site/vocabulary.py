@@ -27,6 +27,9 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "public": ("administrati", "public", "civic", "mairie", "town hall", "sport", "religieux", "church", "eglise", "culte", "culture"),
     "annex": ("annexe", "garage", "shed", "abri", "outbuilding"),
 }
+# words of uses that are known and have no category of their own ("other", without a warning)
+_OTHER_WORDS = ("agricol", "agricult", "farm", "barn", "ferme", "serre", "greenhouse", "silo", "parking", "transport",
+                "gare", "station", "reservoir", "chateau", "monument", "tour", "moulin")
 SENSITIVE_USES = frozenset({"school", "nursery", "care_home", "hospital"})
 USES = (*_KEYWORDS, "other", "unknown")
 
@@ -64,3 +67,11 @@ def normalise_uses(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_use` (each distinct value is folded once)."""
     mapping = {value: normalise_use(value) for value in values.dropna().unique()}
     return pd.Series([mapping.get(value, "unknown") for value in values], index=values.index, dtype=object)
+
+
+def unrecognised(values: pd.Series, use: pd.Series) -> dict[str, int]:
+    """Source values mapped to "other" that are not known other uses, with their counts, most frequent first."""
+    other = values[use.eq("other") & values.notna()].astype(str)
+    counts = other.value_counts()
+    return {value: int(count) for value, count in counts.items()
+            if not any(word in _fold(value) for word in _OTHER_WORDS)}

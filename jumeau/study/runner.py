@@ -293,7 +293,8 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
         ids = [i for i in ids if i in set(only)]
     content = site_digest(loaded)
     shared = {"site_file": str(loaded.source) if loaded.source else None, "site_digest": content,
-              "inputs": {str(p): file_digest(p) for p in input_files(loaded)}}
+              "inputs": {str(p): file_digest(p) for p in input_files(loaded)},
+              "input_repairs": loaded.metadata.get("repairs", [])}
     output = Path(output).resolve()
     runs: dict[str, ScenarioRun] = {}
     todo = []

@@ -1,0 +1,170 @@
+"""Building tables shaped exactly like IGN BD TOPO v3 extracts: field names (GeoPackage and the
+shapefile's truncated ones), encodings with and without .cpg, the commune's POPULATION joined
+onto every building, dwellings counts with gaps, repeated identifiers."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from conftest import CRS, X0, Y0, box
+
+import jumeau
+from jumeau.errors import InputError, RepairWarning
+
+COMMUNE_POPULATION = 3439
+# 24 buildings on a 6 × 4 lattice of 8 m × 6 m footprints (48 m²)
+USES = ["Résidentiel"] * 14 + ["Indifférencié"] * 3 + ["Commercial et services"] * 3 + ["Annexe"] * 2 + \
+       ["Agricole", "Religieux"]
+HEIGHTS = [6.0, 9.0, 12.0, 3.5] * 6
+DWELLINGS = [1, 3, 6, None] * 3 + [None] * 4 + [0] * 8  # the rows of USES, in order
+
+
+def footprints():
+    return [box(X0 + 4 + 16 * i, Y0 + 4 + 19 * j, X0 + 12 + 16 * i, Y0 + 10 + 19 * j) for j in range(4) for i in range(6)]
+
+
+def bdtopo(style: str) -> gpd.GeoDataFrame:
+    """BD TOPO v3 BATIMENT, as the GeoPackage (``gpkg``) or the shapefile extract (``shp``) names its fields."""
+    n = len(USES)
+    floors = [np.nan if d is None else max(1, round(h / 3)) for h, d in zip(HEIGHTS, DWELLINGS, strict=True)]
+    dwellings = [np.nan if d is None else float(d) for d in DWELLINGS]
+    if style == "gpkg":
+        columns = {"cleabs": [f"BATIMENT00000002417975{i:02d}" for i in range(n)], "nature": ["Indifférenciée"] * n,
+                   "usage_1": USES, "usage_2": [None] * n, "construction_legere": [False] * n,
+                   "etat_de_l_objet": ["En service"] * n, "nombre_de_logements": dwellings,
+                   "nombre_d_etages": floors, "hauteur": HEIGHTS, "altitude_minimale_sol": [31.2] * n}
+    else:
+        columns = {"ID": [f"BATIMENT00000002417975{i:02d}" for i in range(n)], "NATURE": ["Indifférenciée"] * n,
+                   "USAGE1": USES, "USAGE2": [None] * n, "LEGER": ["Non"] * n, "ETAT": ["En service"] * n,
+                   "HAUTEUR": HEIGHTS, "NB_ETAGES": floors, "NB_LOGTS": dwellings, "Z_MIN_SOL": [31.2] * n,
+                   # joined from the COMMUNE layer, as planners often do in QGIS
+                   "INSEE_COM": ["49007"] * n, "POPULATION": [COMMUNE_POPULATION] * n}
+    return gpd.GeoDataFrame(columns, geometry=footprints(), crs=CRS)
+
+
+def write_shapefile(city, frame, encoding: str, cpg: bool) -> None:
+    path = city.path("BATIMENT.shp")
+    frame.to_file(path, engine="pyogrio", encoding=encoding)
+    if not cpg:
+        path.with_suffix(".cpg").unlink()
+    city.config["buildings"] = {"path": "BATIMENT.shp"}
+
+
+def load(city, **options):
+    city.config["buildings"].update(options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        site = jumeau.load_site(city.write())
+    return site, [str(w.message) for w in caught if issubclass(w.category, RepairWarning)]
+
+
+def expected_residents() -> float:
+    """NB_LOGTS × 1.8 where known; floor area / 40 m² for the residential buildings without a count."""
+    total = 0.0
+    for use, height, dwellings in zip(USES, HEIGHTS, DWELLINGS, strict=True):
+        if dwellings is not None:
+            total += round(dwellings * 1.8, 1)
+        elif use == "Résidentiel":
+            total += round(48 * max(1, round(height / 3)) / 40, 1)
+    return total
+
+
+def test_a_bdtopo_shapefile_without_cpg_gives_uses_residents_and_says_what_it_did(city):
+    write_shapefile(city, bdtopo("shp"), "UTF-8", cpg=False)
+    site, said = load(city)
+    buildings = site.buildings
+    assert (buildings["use"] == "residential").sum() == 14  # "Résidentiel", not "RÃ©sidentiel"
+    assert buildings["use_source"].iloc[0] == "Résidentiel"
+    assert any("has no .cpg file and its text is UTF-8; read as UTF-8" in s for s in said)
+    # The commune's population on every building is left aside, not 24 × 3,439 residents
+    assert any("'POPULATION'" in s and "100% of the buildings have the same value 3,439" in s for s in said)
+    assert buildings["population"].sum() == pytest.approx(expected_residents())
+    assert 20 < buildings["population"].sum() < 100  # 24 small buildings, not 24 × 3,439
+    assert set(buildings["population_source"]) == {"NB_LOGTS×1.8", "floor area", "none (use)"}
+    assert buildings["population_estimated"].sum() == 17 + 5  # 17 with a dwellings count, 5 residential without
+    assert buildings["id"].iloc[0] == "BATIMENT0000000241797500"
+    assert not any("does not recognise" in s for s in said)  # Agricole and Religieux are known uses
+    assert site.metadata["repairs"] == said  # kept for the runs' provenance
+
+
+def test_a_bdtopo_geopackage_is_read_by_its_v3_field_names(city):
+    city.buildings(bdtopo("gpkg"))
+    site, said = load(city)
+    buildings = site.buildings
+    assert (buildings["use"] == "residential").sum() == 14  # usage_1
+    assert buildings["population"].sum() == pytest.approx(expected_residents())
+    assert buildings["height_source"].iloc[0] == "hauteur"
+    assert buildings["id"].iloc[0].startswith("BATIMENT")  # cleabs
+    assert not said
+
+
+def test_a_latin1_shapefile_without_cpg_is_read_as_latin1(city):
+    write_shapefile(city, bdtopo("shp"), "ISO-8859-1", cpg=False)
+    site, said = load(city)
+    assert site.buildings["use_source"].iloc[0] == "Résidentiel"
+    assert not any(".cpg" in s for s in said)
+
+
+def test_a_wrong_encoding_given_is_a_clear_error(city):
+    write_shapefile(city, bdtopo("shp"), "ISO-8859-1", cpg=False)
+    with pytest.raises(InputError, match=r"the text of BATIMENT.shp is not UTF-8 .* give its real encoding"):
+        load(city, encoding="UTF-8")
+    with pytest.raises(InputError, match=r"buildings → encoding: .*unknown encoding 'latin-9000'"):
+        load(city, encoding="latin-9000")
+
+
+def test_residents_are_calibrated_to_a_known_total(city):
+    write_shapefile(city, bdtopo("shp"), "UTF-8", cpg=True)
+    site, said = load(city, population_total=100)
+    assert site.buildings["population"].sum() == pytest.approx(100)
+    factor = 100 / expected_residents()
+    assert any(f"estimated residents scaled by {factor:.2f} to meet population_total = 100" in s for s in said)
+
+
+def test_a_total_below_the_given_counts_is_refused(city):
+    frame = bdtopo("gpkg").assign(habitants=[5.0] * 24)
+    city.buildings(frame)
+    with pytest.raises(InputError, match=r"population_total = 50 cannot be met: 120 residents are given per building"):
+        load(city, population_total=50)
+
+
+def test_a_commune_population_named_as_residents_is_an_error(city):
+    write_shapefile(city, bdtopo("shp"), "UTF-8", cpg=True)
+    with pytest.raises(InputError, match=r"field 'POPULATION' .* cannot hold residents per building \(100% of the "
+                                         r"buildings have the same value 3,439.*Remove `population:`"):
+        load(city, population="POPULATION")
+
+
+def test_residents_beyond_the_floor_area_are_not_per_building(city):
+    """Varying values (a district's counts joined by IRIS, say) that no floor area could house."""
+    frame = bdtopo("gpkg").assign(population=np.linspace(200, 900, 24))
+    city.buildings(frame)
+    site, said = load(city)
+    assert any("not used as residents per building" in s and "less than 5 m² each" in s for s in said)
+    assert site.buildings["population"].sum() == pytest.approx(expected_residents())
+
+
+def test_repeated_identifiers_detected_are_replaced_and_named_ones_refused(city):
+    frame = bdtopo("gpkg")
+    frame["cleabs"] = ["BATIMENT01"] * 12 + ["BATIMENT02"] * 12
+    city.buildings(frame)
+    site, said = load(city)
+    assert site.buildings["id"].tolist()[:2] == ["b1", "b2"]
+    assert any("field 'cleabs' of buildings.gpkg is not unique (2 repeated values" in s for s in said)
+    with pytest.raises(InputError, match=r"not unique .* or write `id: false`"):
+        load(city, id="cleabs")
+    site, said = load(city, id=False)
+    assert site.buildings["id"].tolist()[-1] == "b24" and not any("unique" in s for s in said)
+
+
+def test_unrecognised_uses_are_warned_with_their_counts(city):
+    frame = bdtopo("gpkg")
+    frame["usage_1"] = ["Résidentiel"] * 20 + ["Lieu de vie collectif"] * 3 + ["???"]
+    city.buildings(frame)
+    site, said = load(city)
+    assert any("4 building(s) of buildings.gpkg have a use in 'usage_1' that jumeau does not recognise" in s
+               and "'Lieu de vie collectif' (3), '???' (1)" in s for s in said)
+    assert (site.buildings["use"] == "other").sum() == 4
