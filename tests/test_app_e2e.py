@@ -2,7 +2,9 @@
 
 The test starts the server itself on a free port, on a small site whose scenarios it
 computes first (the app then reads them from the cache, as after a CLI run).
-Screenshots land in ``tests/artifacts/``.
+Screenshots land in ``tests/artifacts/``. Every view of both modes fails on any error a
+person would see: a Python exception, an error box (a component's JavaScript error is shown
+as one), an uncaught JavaScript error or a console error.
 """
 
 from __future__ import annotations
@@ -61,26 +63,51 @@ def metrics(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
 
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
+class Watched:
+    """A browser page whose uncaught JavaScript errors and console errors are collected."""
+
+    def __init__(self, browser, url: str, width: int = 1600, height: int = 1100):
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught JavaScript error: {error}"))
+        self.page.on("console", lambda message: self.errors.append(f"console error: {message.text}")
+                     if message.type == "error" else None)
+        self.page.goto(url, wait_until="networkidle")
+
+    def check(self, where: str) -> None:
+        """Fail on anything wrong the page shows or logs."""
+        page = self.page
+        page.wait_for_timeout(500)  # let components report what they failed to draw
+        exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
+        boxes = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+        assert not exceptions and not boxes and not self.errors, \
+            f"{where}: {exceptions + boxes + self.errors}"
+
+    def view(self, name: str) -> None:
+        self.page.get_by_text(name, exact=True).click()
+        self.page.wait_for_load_state("networkidle")
 
 
-def test_app_loads_switches_scenario_and_shows_3d(server, browser):
-    page = browser.new_page(viewport={"width": 1600, "height": 1100})
-    page.goto(f"{server}/?atelier=1", wait_until="networkidle")
-    page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=120_000)
-    no_exception(page)
-    before = metrics(page)
-    page.get_by_role("button", name="Arbres").click()
+def wait_for_change(page, before: list[str]) -> None:
     deadline = time.monotonic() + 30
     while metrics(page) == before and time.monotonic() < deadline:
         page.wait_for_timeout(250)
-    no_exception(page)
+
+
+def test_app_loads_switches_scenario_and_shows_3d(server, browser):
+    watched = Watched(browser, f"{server}/?atelier=1")
+    page = watched.page
+    page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=120_000)
+    watched.check("workshop, first page")
+    before = metrics(page)
+    page.get_by_role("button", name="Arbres").click()
+    wait_for_change(page, before)
+    watched.check("workshop, after a scenario switch")
     assert metrics(page) != before
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "workshop.png"), full_page=True)
 
-    page.get_by_text("Vue 3D", exact=True).click()
+    watched.view("Vue 3D")
     frame_element = page.locator("iframe").first
     frame_element.wait_for(timeout=120_000)
     frame = frame_element.content_frame
@@ -94,19 +121,47 @@ def test_app_loads_switches_scenario_and_shows_3d(server, browser):
 
     pixels = np.asarray(Image.open(io.BytesIO(image)).convert("L"), dtype=float)
     assert pixels.std() > 5, "the 3-D frame is blank"
-    no_exception(page)
+    watched.check("workshop, 3-D view")
+    watched.view("Comparer")
+    page.get_by_text("Tableau de bord de la valeur publique").first.wait_for(timeout=120_000)
+    watched.check("workshop, comparison")
     page.close()
 
 
-def test_planner_mode_shows_maps_and_comparison(server, browser):
-    page = browser.new_page(viewport={"width": 1600, "height": 1100})
-    page.goto(server, wait_until="networkidle")
+def hovered_building(page) -> str:
+    """The hover map's tooltip text once the mouse passes over a building ('' if none shows)."""
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    tooltip = page.locator(".deck-tooltip")
+    for fy in np.linspace(0.1, 0.9, 17):
+        for fx in np.linspace(0.1, 0.9, 17):
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(30)
+            if tooltip.count() and tooltip.first.is_visible() and tooltip.first.inner_text().strip():
+                return tooltip.first.inner_text()
+    return ""
+
+
+def test_planner_mode_every_view_without_error_and_buildings_show_their_values(server, browser):
+    watched = Watched(browser, server)
+    page = watched.page
     page.get_by_text("Ce que montre la carte").first.wait_for(timeout=120_000)
-    no_exception(page)
-    page.locator("[data-testid=\"stImage\"] img, img").first.wait_for(timeout=120_000)  # the map
+    # the hover map draws, or shows its error
+    page.locator('[data-testid="stDeckGlJsonChart"], [data-testid="stAlertContentError"]').first.wait_for(
+        timeout=120_000)
+    watched.check("planner, map")
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=False)
-    page.get_by_text("Comparer", exact=True).click()
-    page.get_by_text("Tableau de bord de la valeur publique").first.wait_for(timeout=120_000)
-    no_exception(page)
+    tooltip = hovered_building(page)
+    assert "Bâtiment" in tooltip and "Habitants" in tooltip, f"no building shows its values on hover: {tooltip!r}"
+    watched.check("planner, map after hovering")
+    for view, sign in (("Vue 3D", None), ("Comparer", "Tableau de bord de la valeur publique"),
+                       ("Lancer un calcul", None), ("Télécharger", None)):
+        watched.view(view)
+        if sign:
+            page.get_by_text(sign).first.wait_for(timeout=120_000)
+        watched.check(f"planner, {view}")
     page.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from pathlib import Path
 
 import matplotlib
@@ -181,21 +182,34 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
     bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
     shown = hover_table(result.buildings.to_crs("EPSG:4326"))
     centre = np.mean(bounds, axis=0)
+    # pydeck reads a plain string as a JavaScript expression: the image is a string literal
+    image = pdk.types.String("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())
     deck = pdk.Deck(
         layers=[
-            pdk.Layer("BitmapLayer", data=None, image="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-                      bounds=bounds),
+            pdk.Layer("BitmapLayer", data=None, image=image, bounds=bounds),
             pdk.Layer("PolygonLayer", shown, get_polygon="polygon", get_fill_color=[235, 235, 235, 170],
                       get_line_color=[40, 40, 40], line_width_min_pixels=1, pickable=True, auto_highlight=True),
         ],
-        initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]), zoom=14.3),
-        map_style=None,
+        initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]),
+                                         zoom=fitting_zoom(np.asarray(bounds))),
+        map_provider=None,  # no base map: the layer covers the site, and a workshop room may be offline
         tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
                          f"{{residents}}<br>{layer_label('t_air', language)} : {{t_air}}<br>"
                          f"{text['wall_depth']} : {{wall_depth}}"},
     )
     st.pydeck_chart(deck, width="stretch")
     st.caption(text["buildings_hover"])
+
+
+def fitting_zoom(corners: np.ndarray, width_px: float = 900, height_px: float = 480) -> float:
+    """The deck.gl zoom at which the longitude/latitude ``corners`` fit a map of about this many pixels.
+
+    deck.gl's world is 512 pixels wide at zoom 0 (its tiles are 512 pixels).
+    """
+    lon_span = float(np.ptp(corners[:, 0]))
+    latitude = math.radians(float(corners[:, 1].mean()))
+    lat_span = float(np.ptp(corners[:, 1])) / math.cos(latitude)  # Mercator stretches latitudes
+    return float(min(math.log2(360 * width_px / (512 * lon_span)), math.log2(360 * height_px / (512 * lat_span))))
 
 
 def hover_table(buildings: pd.DataFrame) -> pd.DataFrame:
