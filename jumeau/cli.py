@@ -282,6 +282,11 @@ def flood_(
     duration: Annotated[float, _option(StormForcing, "duration")] = _default(StormForcing, "duration"),
     after_rain: Annotated[float, _option(StormForcing, "after_rain")] = _default(StormForcing, "after_rain"),
     drainage: Annotated[float, _option(StormForcing, "drainage_capacity")] = _default(StormForcing, "drainage_capacity"),
+    montana: Annotated[list[str] | None, typer.Option(
+        "--montana", help="Your station's Montana coefficients, T,a,b or T,a,b,start-end (years, Météo-France a and b, "
+                          "durations in min; default 6-60), repeated per return period and range of durations.",
+    )] = None,
+    station: Annotated[str | None, typer.Option(help="The station's name (with --montana), or a shipped set.")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
     screening: Annotated[bool, typer.Option(
         "--screening", help="Instant bluespot screening (depressions and ponding, no dynamics) instead of the model.",
@@ -292,9 +297,11 @@ def flood_(
     from jumeau.flood.model import flood_site
 
     forcing = _forcing(StormForcing, {"drainage_capacity": "--drainage", "return_period": "--return-period",
-                                      "after_rain": "--after-rain", "duration": "--duration"},
+                                      "after_rain": "--after-rain", "duration": "--duration", "montana": "--montana",
+                                      "station": "--station"},
                        return_period=return_period, duration=duration, after_rain=after_rain,
-                       drainage_capacity=drainage)
+                       drainage_capacity=drainage, station=station,
+                       montana=[_montana_option(text) for text in montana] if montana else None)
     output_folder(output)
     loaded = load_site(site)
     if screening:
@@ -321,6 +328,20 @@ def flood_(
     console.print(f"{result.attrs['steps']:,.0f} steps (median {result.attrs['step_median']:.2f} s, shortest "
                   f"{result.attrs['step_min']:.2f} s); flow held at the Froude limit on "
                   f"{result.attrs['froude_capped_cells']:,} cell(s)")
+
+
+def _montana_option(text: str) -> dict:
+    """``T,a,b`` or ``T,a,b,start-end`` as one set of Montana coefficients."""
+    parts = text.split(",")
+    try:
+        entry: dict = {"return_period": float(parts[0]), "a": float(parts[1]), "b": float(parts[2])}
+        if len(parts) == 4:
+            entry["durations"] = tuple(float(v) for v in parts[3].split("-"))
+        elif len(parts) != 3:
+            raise ValueError
+    except (IndexError, ValueError):
+        raise InputError(f"--montana {text!r}: write T,a,b or T,a,b,start-end, e.g. 30,6.2,0.56,6-60.") from None
+    return entry
 
 
 def _screening(site: Site, storm_depth: float, output: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, JsonValue, ValidationInfo, field_validator
 
+from jumeau.errors import InputError
 from jumeau.flood import storms
 from jumeau.io.schema import RelativePath, Section
 
@@ -23,17 +24,38 @@ _PERIODS = sorted({period for periods in _STATIONS.values() for period in period
 _PERIOD_CHOICES: list[JsonValue] = list(_PERIODS)
 
 
+class MontanaCoefficients(Section):
+    """One set of a station's Montana coefficients: i (mm/min) = a · t (min)^(−b) for a return period and durations."""
+
+    return_period: float = Field(..., ge=1, le=1000, description="Return period (years).")
+    a: float = Field(..., gt=0, le=100, description="Montana a (mm/min^(1−b)), as Météo-France gives it.")
+    b: float = Field(..., gt=0, lt=1, description="Montana b (depth grows with duration, so 0 < b < 1).")
+    durations: tuple[float, float] = Field((6.0, 60.0), description="Durations (min) the set was fitted on.")
+
+    @field_validator("durations")
+    @classmethod
+    def _ordered(cls, durations: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= durations[0] < durations[1] <= 30 * 24 * 60:
+            raise ValueError(f"durations {list(durations)}: give [shortest, longest] in minutes, shortest first")
+        return durations
+
+
 class StormForcing(Section):
     """The design storm: a Montana-law storm of a return period, or a user hyetograph."""
 
     file: RelativePath | None = Field(
         None, description="A user hyetograph CSV (time in min, intensity in mm/h), instead of the law.")
-    station: str | None = Field(None, description="Montana coefficient set (station name); default: the first shipped.")
+    montana: list[MontanaCoefficients] | None = Field(
+        None, min_length=1, description="Your station's Montana coefficients (Météo-France): one entry per return "
+                                        "period and range of durations.")
+    station: str | None = Field(
+        None, description="With `montana`, the station's name (e.g. 'Angers-Beaucouzé, Météo-France 2021'); "
+                          "without, a shipped coefficient set; default: the first shipped.")
     return_period: float = Field(100.0, ge=1, description="Return period (years) of the Montana law, within the "
                                                         "station's coefficients.",
                                  json_schema_extra={"choices": _PERIOD_CHOICES})
     duration: float = Field(60.0, gt=0, le=24 * 60, description="Rain duration (minutes).",
-                            json_schema_extra={"choices": [15, 30, 60, 120, 180, 360]})
+                            json_schema_extra={"choices": [15, 30, 60, 120]})
     hyetograph: Literal["chicago", "block"] = Field("chicago", description="Shape of the design storm.")
     peak_position: float = Field(0.4, ge=0, le=1, description="Chicago storm: peak time as a share of the duration.")
     drainage_capacity: float = Field(
@@ -43,28 +65,61 @@ class StormForcing(Section):
 
     @field_validator("station")
     @classmethod
-    def _shipped(cls, station: str | None) -> str | None:
-        if station is not None and station not in _STATIONS:
-            raise ValueError(f"unknown Montana station {station!r}; shipped: {', '.join(_STATIONS)}")
+    def _shipped(cls, station: str | None, info: ValidationInfo) -> str | None:
+        # (a set that failed its own checks is absent from info.data: reported on its own)
+        if station is not None and "montana" in info.data and info.data["montana"] is None and station not in _STATIONS:
+            raise ValueError(f"unknown Montana station {station!r}; shipped: {', '.join(_STATIONS)}; or give the "
+                             "station's coefficients with `montana:`")
         return station
 
     @field_validator("return_period")
     @classmethod
     def _tabulated(cls, period: float, info: ValidationInfo) -> float:
-        """Within the station's tabulated return periods (the law is not extrapolated), unless a file gives the rain."""
-        if info.data.get("file") is not None or "station" not in info.data:  # a bad station is reported on its own
-            return period
-        station = info.data["station"] or next(iter(_STATIONS))
-        periods = _STATIONS[station]
-        if not periods[0] <= period <= periods[-1]:
-            raise ValueError(f"return period {period:g} years is outside the Montana coefficients of {station!r} "
-                             f"({periods[0]:g}–{periods[-1]:g} years); choose one inside, or give a hyetograph `file:`")
+        """Within the coefficients' return periods (the law is not extrapolated), unless a file gives the rain."""
+        if info.data.get("file") is None and {"montana", "station"} <= set(info.data):  # else reported on its own
+            try:
+                _law(info.data.get("montana"), info.data.get("station"), period)
+            except InputError as exc:
+                raise ValueError(str(exc).removeprefix("storm: ")) from None
         return period
+
+    @field_validator("duration")
+    @classmethod
+    def _covered(cls, duration: float, info: ValidationInfo) -> float:
+        """Within the durations the coefficients cover, unless a file gives the rain."""
+        if info.data.get("file") is None and {"montana", "station", "return_period"} <= set(info.data):
+            covering = _law(info.data.get("montana"), info.data.get("station"), info.data["return_period"])
+            if duration > covering.longest:
+                raise ValueError(f"a {duration:g}-min storm is beyond the Montana coefficients of {covering.station!r} "
+                                 f"(up to {covering.longest:g} min); give coefficients for longer durations, or a "
+                                 "hyetograph `file:`")
+        return duration
+
+
+def law(forcing: StormForcing) -> storms.Montana:
+    """The Montana law of a storm forcing: the station's coefficients given, or a shipped set."""
+    return _law(forcing.montana, forcing.station, forcing.return_period)
+
+
+def _law(montana: list[MontanaCoefficients] | None, station: str | None, return_period: float) -> storms.Montana:
+    if montana is None:
+        return storms.montana(return_period, station)
+    sets: dict[float, list[tuple[float, float, float, float]]] = {}
+    for entry in montana:
+        sets.setdefault(entry.return_period, []).append((*entry.durations, entry.a, entry.b))
+    for period, ranges in sets.items():
+        ranges.sort()
+        for (_, end, _, _), (start, _, _, _) in zip(ranges, ranges[1:], strict=False):
+            if start != end:
+                raise InputError(f"storm: the Montana durations of {period:g} years must follow each other "
+                                 f"({end:g} min, then {start:g} min); give contiguous ranges, e.g. [6, 60] and "
+                                 "[60, 1440].")
+    return storms.law_of({p: tuple(r) for p, r in sets.items()}, return_period,
+                         station or "station given in the scenario", "the scenario's `montana:`")
 
 
 def storm_of(forcing: StormForcing) -> storms.Storm:
     """The storm of a scenario's storm forcing."""
     if forcing.file is not None:
         return storms.read_hyetograph(forcing.file)
-    return storms.design_storm(forcing.return_period, forcing.duration, forcing.hyetograph, forcing.peak_position,
-                               forcing.station)
+    return storms.storm_of_law(law(forcing), forcing.duration, forcing.hyetograph, forcing.peak_position)

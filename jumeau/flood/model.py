@@ -6,6 +6,11 @@ whose roof rain reaches the ground at their foot (downpipes) less what green roo
 hold (``roof_retention``); storm sewers take up to ``drainage_capacity`` mm/h on sealed
 cells (:attr:`jumeau.site.state.Site.sealed`), or the override layer a drainage upgrade
 wrote. Edges let water out (the district is part of a larger catchment).
+
+The storm comes from the scenario's own station coefficients (``montana:``), a hyetograph
+file, or a shipped French regional set; the last is refused for a site outside mainland
+France (French regional rain elsewhere would be silently wrong). The results' attributes
+name the law used (``storm_law``), which each run's provenance keeps.
 """
 
 from __future__ import annotations
@@ -15,10 +20,30 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from jumeau.flood.forcing import StormForcing, storm_of
+from jumeau.errors import ModelError
+from jumeau.flood.forcing import StormForcing, law, storm_of
 from jumeau.flood.losses import Losses
 from jumeau.flood.solver import simulate
 from jumeau.site.state import Site
+
+MAINLAND_FRANCE = (-5.3, 41.2, 9.7, 51.2)  # lon/lat box of mainland France and Corsica, for the shipped sets
+
+
+def storm_law(site: Site, forcing: StormForcing) -> str:
+    """What gives the rain, refusing the shipped French coefficients for a site outside France."""
+    if forcing.file is not None:
+        return f"hyetograph {forcing.file.name}"
+    used = law(forcing)
+    if forcing.montana is not None:
+        return f"Montana coefficients of {used.station} (given), {forcing.return_period:g} years"
+    lon, lat = site.lonlat
+    west, south, east, north = MAINLAND_FRANCE
+    if not (west <= lon <= east and south <= lat <= north):
+        raise ModelError(f"storm: the site ({lon:.2f}°, {lat:.2f}°) is outside mainland France and the shipped Montana "
+                         f"coefficients ({used.station}) are French regional values. Give your station's coefficients "
+                         "with `montana:` in the scenario (or --montana), or a hyetograph `file:`.")
+    return (f"Montana coefficients {used.station} (shipped: regional values of IT 77-284, unverified transcription, "
+            f"extrapolated above 10 years; give your station's with `montana:`), {forcing.return_period:g} years")
 
 
 def curve_numbers(site: Site) -> np.ndarray:
@@ -31,6 +56,7 @@ def curve_numbers(site: Site) -> np.ndarray:
 def flood_site(site: Site, forcing: StormForcing, *, snapshot_every: float | None = None,
                progress: Callable[[float], None] | None = None) -> xr.Dataset:
     """Flood results of a Site under a storm forcing (rain, then ``after_rain`` minutes of draining)."""
+    source = storm_law(site, forcing)
     storm = storm_of(forcing)
     grid = site.grid
     capacity = np.where(site.sealed, forcing.drainage_capacity, 0.0)
@@ -42,5 +68,5 @@ def flood_site(site: Site, forcing: StormForcing, *, snapshot_every: float | Non
         blocked=grid["building_id"].values > 0, drainage=capacity, roof_retention=site.override("roof_retention"),
         boundary="open", snapshot_every=snapshot_every, progress=progress,
     )
-    result.attrs.update(storm_depth_mm=storm.total_depth, storm_duration_s=storm.duration)
+    result.attrs.update(storm_depth_mm=storm.total_depth, storm_duration_s=storm.duration, storm_law=source)
     return result

@@ -31,44 +31,84 @@ import numpy as np
 from jumeau.data import STORM_DIR
 from jumeau.errors import InputError
 
+SHIPPED_DURATIONS = (6.0, 120.0)  # minutes: the range the shipped regional coefficients are meant for
+
 
 @dataclass(frozen=True)
 class Montana:
-    """Montana coefficients of one return period: i (mm/min) = a · t (min)^(−b)."""
+    """A Montana law of one return period: i (mm/min) = a · t (min)^(−b), per range of durations.
 
-    a: float
-    b: float
+    ``ranges`` holds ``(start, end, a, b)`` in minutes, contiguous and increasing (Météo-France
+    gives one set for 6 min–1 h and one for 1 h–24 h). Durations shorter than the first range
+    take its law (a storm's first minutes); none may exceed the last range's end.
+    """
+
+    ranges: tuple[tuple[float, float, float, float], ...]
     return_period: float
     station: str
 
+    @property
+    def longest(self) -> float:
+        """The longest duration (minutes) the coefficients cover."""
+        return self.ranges[-1][1]
+
     def depth(self, minutes: float | np.ndarray) -> np.ndarray:
         """Depth (mm) falling in ``minutes`` at the law's intensity."""
-        return self.a * np.power(np.maximum(minutes, 0.0), 1.0 - self.b)
+        t = np.maximum(np.asarray(minutes, dtype=float), 0.0)
+        if np.any(t > self.longest * (1 + 1e-12)):
+            raise InputError(f"storm: {float(np.max(t)):g} min is beyond the Montana coefficients of {self.station!r} "
+                             f"(up to {self.longest:g} min); give coefficients for longer durations.")
+        depth = np.zeros_like(t)
+        for _start, end, a, b in reversed(self.ranges):  # the earliest range that holds t is written last
+            depth = np.where(t <= end, a * np.power(t, 1.0 - b), depth)
+        return depth
 
 
 def montana(return_period: float, station: str | None = None, path: str | os.PathLike | None = None) -> Montana:
     """Coefficients for a return period from a coefficient table (CSV: station, return_period, a, b).
 
     Between tabulated return periods, ``a`` is interpolated linearly in log(T) and ``b``
-    too (the usual practice for Montana sets); outside them it is an error.
+    too (the usual practice for Montana sets); outside them it is an error. A table gives
+    one law per return period, for durations of :data:`SHIPPED_DURATIONS`.
     """
     path = Path(path) if path is not None else STORM_DIR / "montana.csv"
     rows = _read_table(path)
     stations = list(dict.fromkeys(r["station"] for r in rows))
     station = station or stations[0]
-    chosen = sorted((r for r in rows if r["station"] == station), key=lambda r: r["return_period"])
+    chosen = [r for r in rows if r["station"] == station]
     if not chosen:
         raise InputError(f"{path}: no Montana coefficients for station {station!r}. Stations: {', '.join(stations)}.")
-    periods = np.array([r["return_period"] for r in chosen])
+    sets: dict[float, tuple[tuple[float, float, float, float], ...]] = {
+        r["return_period"]: ((*SHIPPED_DURATIONS, r["a"], r["b"]),) for r in chosen}
+    return law_of(sets, return_period, station, f"{path}")
+
+
+def law_of(sets: dict[float, tuple[tuple[float, float, float, float], ...]], return_period: float, station: str,
+           where: str) -> Montana:
+    """The law of ``return_period`` from coefficient sets per return period (ranges as in :class:`Montana`).
+
+    A return period between two given ones whose duration ranges are the same is interpolated
+    in log(T), ``a`` and ``b`` of each range alike; the law is never extrapolated.
+    """
+    periods = sorted(sets)
+    if return_period in sets:
+        return Montana(sets[return_period], return_period, station)
     if not periods[0] <= return_period <= periods[-1]:
         raise InputError(
             f"storm: return period {return_period:g} years is outside the coefficients of {station!r} "
-            f"({periods[0]:g}–{periods[-1]:g} years, {path}). Choose one inside, or give the station's own set."
+            f"({periods[0]:g}–{periods[-1]:g} years, {where}). Choose one inside, or give the station's own set."
         )
-    x = np.log(periods)
-    a = float(np.interp(np.log(return_period), x, [r["a"] for r in chosen]))
-    b = float(np.interp(np.log(return_period), x, [r["b"] for r in chosen]))
-    return Montana(a=a, b=b, return_period=return_period, station=station)
+    above = next(p for p in periods if p > return_period)
+    below = max(p for p in periods if p < return_period)
+    low, high = sets[below], sets[above]
+    if [r[:2] for r in low] != [r[:2] for r in high]:
+        raise InputError(f"storm: return period {return_period:g} years lies between {below:g} and {above:g} years, "
+                         f"whose coefficients of {station!r} cover different durations ({where}); give the "
+                         f"coefficients of {return_period:g} years.")
+    share = (np.log(return_period) - np.log(below)) / (np.log(above) - np.log(below))
+    ranges = tuple((start, end, float(a0 + share * (a1 - a0)), float(b0 + share * (b1 - b0)))
+                   for (start, end, a0, b0), (_, _, a1, b1) in zip(low, high, strict=True))
+    return Montana(ranges, return_period, station)
 
 
 def stations(path: str | os.PathLike | None = None) -> dict[str, tuple[float, ...]]:
@@ -172,7 +212,14 @@ def design_storm(return_period: float, duration_minutes: float, shape: str = "ch
     >>> round(storm.total_depth, 1), storm.duration
     (48.5, 3600.0)
     """
-    law = montana(return_period, station, path)
+    return storm_of_law(montana(return_period, station, path), duration_minutes, shape, peak)
+
+
+def storm_of_law(law: Montana, duration_minutes: float, shape: str = "chicago", peak: float = 0.4) -> Storm:
+    """The design storm of a Montana law for a duration it covers."""
+    if duration_minutes > law.longest:
+        raise InputError(f"storm: a {duration_minutes:g}-min storm is beyond the Montana coefficients of "
+                         f"{law.station!r} (up to {law.longest:g} min); give coefficients for longer durations.")
     if shape == "block":
         return BlockStorm(depth=float(law.depth(duration_minutes)), duration=duration_minutes * 60.0)
     if shape == "chicago":

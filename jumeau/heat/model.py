@@ -45,8 +45,7 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
     require_memory(grid.sizes["y"] * grid.sizes["x"], HEAT_BYTES_PER_CELL, "the heat model")
     cell = site.resolution
     dsm = surface_model(site)
-    xmin, ymin, xmax, ymax = grid.rio.bounds()
-    lon, lat = sun.site_lonlat(site.crs, (xmin + xmax) / 2, (ymin + ymax) / 2)
+    lon, lat = site.lonlat
     day = sun.sun_positions(lon, lat, forcing.date, DESIGN_HOURS)
     cast = np.mean([shadows.cast_shadow(dsm, cell, p.elevation, p.azimuth) for p in day], axis=0)
     table_shade = np.maximum(site.parameter("shade"), grid["canopy_cover"].values)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pvlib
-import pyproj
 
 from jumeau.errors import ModelError
 
@@ -24,11 +23,6 @@ class SunPosition:
     azimuth: float  # degrees clockwise from north
     direct_normal: float  # W/m², clear sky (Ineichen–Perez)
     time: pd.Timestamp
-
-
-def site_lonlat(crs, x: float, y: float) -> tuple[float, float]:
-    """Longitude and latitude of a point of the site's projected CRS."""
-    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
 
 
 def sun_positions(lon: float, lat: float, date: dt.date, hours, timezone: str = "Europe/Paris") -> list[SunPosition]:

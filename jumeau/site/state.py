@@ -101,6 +101,15 @@ class Site:
         """The grid's CRS, resolution and bounds (for rasterizing onto it)."""
         return Grid(crs=self.crs, resolution=self.resolution, bounds=tuple(self.grid.rio.bounds()))
 
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        """Longitude and latitude (degrees) of the grid's centre."""
+        import pyproj
+
+        xmin, ymin, xmax, ymax = self.grid.rio.bounds()
+        to_lonlat = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        return to_lonlat.transform((xmin + xmax) / 2, (ymin + ymax) / 2)
+
     def evolve(self, **changes) -> Site:
         """A new Site with some fields replaced (the original is untouched)."""
         return replace(self, **changes)

@@ -217,7 +217,7 @@ def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing,
         "scenario_files": {s.id: str(s.source) for s in chain if s.source},
         "forcing": json.loads(forcing.model_dump_json()), "code_version": code_version(),
         "versions": _versions(), "volume_balance": {k: v for k, v in flood.attrs.items() if k.startswith("volume")},
-        "flood_run": {k: v for k, v in flood.attrs.items() if k.startswith(("step", "froude"))},
+        "flood_run": {k: v for k, v in flood.attrs.items() if k.startswith(("step", "froude", "storm"))},
         "seconds": round(seconds, 2),
     }
     try:
