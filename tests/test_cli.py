@@ -43,7 +43,7 @@ def test_repairs_are_reported(city):
     from conftest import sloping_dem
 
     values = sloping_dem()
-    values[0, 0] = -9999
+    values[5, 5] = -9999  # a hole inside the terrain
     city.elevation(values, nodata=-9999)
     result = runner.invoke(app, ["info", str(city.write())])
     assert result.exit_code == 0

@@ -95,14 +95,30 @@ def load_model(path: str | os.PathLike, model: type[Model], error: type[Exceptio
             if item["type"] == "extra_forbidden":
                 allowed = _allowed_keys(model, tuple(p for p in item["loc"][:-1] if not (isinstance(p, str) and "[" in p)))
                 message = "unknown key" + (f" (allowed here: {', '.join(allowed)})" if allowed else "")
-            elif "input" in item and item["type"] not in ("missing",):
+            elif item["type"] == "missing":
+                described = _described(model, tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p)))
+                message += f": {described}" if described else ""
+            elif "input" in item:
                 message += f" (got {item['input']!r})"
             problems.append(f"  line {line}: {key}: {message}" if line else f"  {key}: {message}")
         raise error(f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems)) from None
 
 
 def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple) -> list[str]:
-    """Keys accepted by the sub-model at ``loc`` (best effort, for error messages).
+    """Keys accepted by the sub-model at ``loc`` (best effort, for error messages)."""
+    candidates = _models_at(model, loc)
+    return [k for k in candidates[0].model_fields if k != "source"] if len(candidates) == 1 else []
+
+
+def _described(model: type[pydantic.BaseModel], loc: tuple) -> str | None:
+    """The description of the field at ``loc``: what a missing key should hold."""
+    candidates = _models_at(model, loc[:-1])
+    field = candidates[0].model_fields.get(str(loc[-1])) if len(candidates) == 1 and loc else None
+    return field.description if field is not None else None
+
+
+def _models_at(model: type[pydantic.BaseModel], loc: tuple) -> list[type[pydantic.BaseModel]]:
+    """The model(s) a key path leads to (best effort).
 
     A discriminated union (interventions by ``type``) appears in ``loc`` as its tag,
     which picks the member model.
@@ -119,7 +135,7 @@ def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple) -> list[str]:
         if field is None:
             return []
         candidates = _models_in(field.annotation)
-    return [k for k in candidates[0].model_fields if k != "source"] if len(candidates) == 1 else []
+    return candidates
 
 
 def _tags(model: type[pydantic.BaseModel]) -> tuple:

@@ -23,7 +23,7 @@ from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid, check_size, intersect, parse_crs, require_projected, snap
 from jumeau.io.rasters import RasterInfo, fill_holes, inspect_raster, read_onto_grid
 from jumeau.io.vectors import polygonal, read_vector, require_field
-from jumeau.site import canopy, landcover, soil
+from jumeau.site import canopy, landcover, soil, terrain
 from jumeau.site.buildings import prepare_buildings, rasterize_buildings
 from jumeau.site.classes import ClassTable
 from jumeau.site.schema import SiteFile, Source, read_site_file
@@ -82,8 +82,11 @@ def _load(path: Path) -> Site:
     check_size(grid, config.max_cells, str(path))
     log.info("grid %d x %d at %g m in %s", grid.width, grid.height, grid.resolution, crs.to_string())
 
+    elevation = _elevation(elevation_info, grid)
+    if np.isnan(elevation[[0, -1]]).any() or np.isnan(elevation[:, [0, -1]]).any():  # nodata reaches the edge
+        grid, elevation = _within_data(path, config, grid, elevation)
     frame = xr.Dataset(coords={"y": ("y", grid.y), "x": ("x", grid.x)})
-    values = {"elevation": _elevation(elevation_info, grid)}
+    values = {"elevation": _surveyed(fill_holes(elevation, "elevation", elevation_info.path), config, grid)}
     codes = _landcover(config, rasters, vectors, grid, classes)
     buildings = _buildings(config, crs, grid)
     building_id = rasterize_buildings(buildings, grid) if len(buildings) else np.zeros(grid.shape, "int32")
@@ -174,7 +177,64 @@ def _elevation(info: RasterInfo, grid: Grid) -> np.ndarray:
             f"elevation: {info.path} spans {low:g} to {high:g} m, outside {ELEVATION_RANGE[0]:g}–{ELEVATION_RANGE[1]:g} m. "
             "Declare its nodata value (e.g. gdal_edit.py -a_nodata -9999) or convert it to metres."
         )
-    return fill_holes(values, "elevation", info.path)
+    return values
+
+
+def _surveyed(z: np.ndarray, config: SiteFile, grid: Grid) -> np.ndarray:
+    """The terrain with its one-cell pits reported (and filled, if asked) and its terraces reported."""
+    name = config.elevation.path.name
+    found = terrain.pits(z)
+    if found.any():
+        depth = (terrain.lowest_neighbour(z) - z)[found]
+        volume = float(depth.sum()) * grid.resolution**2
+        summary = (f"{int(found.sum()):,} one-cell pit(s) ({found.mean():.2%} of the cells, median depth "
+                   f"{float(np.median(depth)):.2f} m, {volume:,.0f} m³ in all)")
+        if config.elevation.fill_pits:
+            z = np.where(found, terrain.lowest_neighbour(z), z)
+            warnings.warn(f"elevation: {summary} of {name} filled to their lowest neighbour, adding {volume:,.0f} m³ "
+                          "of ground.", RepairWarning, stacklevel=4)
+        else:
+            warnings.warn(f"elevation: {name} has {summary}: typical of resampled or rounded terrain, they hold water "
+                          "in the flood model. Set `fill_pits: true` under `elevation:` to fill them.",
+                          RepairWarning, stacklevel=4)
+    share = terrain.terraced_share(z, grid.resolution)
+    if share > terrain.TERRACED_SHARE:
+        warnings.warn(f"elevation: {share:.0%} of the sloping ground of {name} is in flat steps (terraces: heights "
+                      "rounded or resampled from a coarser model); water speeds up at each step in the flood model. "
+                      "Use a finer or unrounded terrain model (RGE ALTI 1 m, LiDAR HD) if you can.",
+                      RepairWarning, stacklevel=4)
+    return z
+
+
+FRINGE = 0.005  # share of a chosen grid that may lack terrain at its edge (a resampling fringe) and be filled
+
+
+def _within_data(path: Path, config: SiteFile, grid: Grid, elevation: np.ndarray) -> tuple[Grid, np.ndarray]:
+    """The grid cut to where the terrain has data (see :mod:`jumeau.site.terrain`), and its elevation."""
+    outside = terrain.outside_data(elevation)
+    share = float(outside.mean())
+    if share == 1.0:
+        return grid, elevation  # no data at all: said as such when filling
+    if config.bounds is not None or config.study_area is not None:
+        if share <= FRINGE:
+            return grid, elevation
+        what = "bounds" if config.bounds is not None else f"study_area {config.study_area.path}"  # type: ignore[union-attr]
+        raise InputError(f"{path}: {share:.1%} of the grid chosen by {what} ({int(outside.sum()):,} cells) lies beyond "
+                         f"the elevation's data ({config.elevation.path.name}); jumeau does not invent terrain there. "
+                         "Give a terrain model covering the area (all its tiles), or a smaller area.")
+    r0, r1, c0, c1 = terrain.largest_rectangle(~outside)
+    if min(r1 - r0, c1 - c0) < MIN_CELLS:
+        raise InputError(f"{path}: the elevation {config.elevation.path.name} has data on no rectangle of at least "
+                         f"{MIN_CELLS} cells across inside the inputs' extent; check its nodata value and extent.")
+    xmin, _, _, ymax = grid.bounds
+    res = grid.resolution
+    cropped = Grid(grid.crs, res, (xmin + c0 * res, ymax - r1 * res, xmin + c1 * res, ymax - r0 * res))
+    kept = (r1 - r0) * (c1 - c0) / outside.size
+    warnings.warn(f"elevation: {share:.1%} of the inputs' extent has no terrain in {config.elevation.path.name} "
+                  f"(beyond its edges); the grid is cut to the largest rectangle with terrain, {cropped.width} × "
+                  f"{cropped.height} cells ({kept:.0%} of the extent), instead of inventing ground. Give `bounds:` or "
+                  "a `study_area:` inside the data to choose another area.", RepairWarning, stacklevel=4)
+    return cropped, elevation[r0:r1, c0:c1]
 
 
 def _landcover(config: SiteFile, rasters, vectors, grid: Grid, classes: ClassTable) -> np.ndarray:

@@ -50,6 +50,9 @@ class Source(Section):
 class ElevationSource(Source):
     """Bare-earth terrain model: GeoTIFF or ESRI ASCII grid, in metres."""
 
+    fill_pits: bool = Field(False, description="Fill one-cell pits (a cell below its eight neighbours) to their "
+                                               "lowest neighbour; the volume added is warned.")
+
     @field_validator("path", mode="after")
     @classmethod
     def _must_be_raster(cls, path: Path) -> Path:
@@ -157,7 +160,10 @@ class SiteFile(Section):
         None, description="xmin, ymin, xmax, ymax in the working CRS; default: study area, else the inputs' intersection."
     )
     max_cells: int = Field(25_000_000, gt=0, description="Largest grid accepted (cells).")
-    elevation: ElevationSource
+    elevation: ElevationSource = Field(
+        ..., description="the bare-earth terrain model, e.g. `elevation: {path: mnt.tif}`. In France: IGN's RGE ALTI "
+                         "(1 m or 5 m, ASC tiles) or LiDAR HD terrain models (0.5 m GeoTIFF tiles), from "
+                         "geoservices.ign.fr; several tiles: gather them with gdalbuildvrt and give the .vrt.")
     buildings: BuildingsSource | None = None
     landcover: LandcoverSource
     soil_group: Literal["A", "B", "C", "D"] | SoilSource = "B"

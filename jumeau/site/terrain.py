@@ -1,0 +1,107 @@
+"""The terrain model as real files give it: where it has data, its pits and its terraces.
+
+**Where it has data**: the grid is never extended over ground the terrain model does not describe.
+
+Tiles of RGE ALTI or LiDAR HD clipped to a commune, or a terrain model reprojected into
+another CRS, leave nodata beyond their edges: inside the inputs' bounding box, the corners
+of a rotated footprint have no terrain. Filling them by interpolation invents ground (9.6 %
+of a real district's grid was invented that way, and the flood ran on it). Nodata that
+reaches the grid's edge is therefore *outside the data*: the default grid is cropped to the
+largest rectangle of cells that are not, and a grid the planner chose (``bounds``, study
+area) that reaches over it is refused. Nodata enclosed by data (a hole, a lake's surface
+left empty) is filled by interpolation, with a warning, as before.
+
+**Pits and terraces**: terrain models resampled from coarser or rounded data hold one-cell
+pits (a cell lower than its eight neighbours) and terraces (steps of flat cells on a
+slope). A pit holds water the flood model keeps and a terrace makes flow speed up at each
+step, so both are reported when loading (:func:`survey`), and pits can be filled to their
+lowest neighbour (``elevation: {fill_pits: true}``), with the volume it adds stated.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from scipy import ndimage
+
+PIT_DEPTH = 0.01  # m: a cell at least this much below all its neighbours is a pit
+FLAT = 0.001  # m: neighbours closer than this in height are level
+TERRACED_SHARE = 0.2  # share of sloping ground whose cells are level with their four neighbours
+
+
+def lowest_neighbour(z: np.ndarray) -> np.ndarray:
+    """The lowest of each cell's eight neighbours (cells beyond the edge left out)."""
+    return ndimage.minimum_filter(np.where(np.isnan(z), np.inf, z), footprint=_RING, mode="constant", cval=np.inf)
+
+
+_RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=bool)
+
+
+def pits(z: np.ndarray) -> np.ndarray:
+    """Boolean grid of one-cell pits: inner cells at least :data:`PIT_DEPTH` below all eight neighbours."""
+    found = z < lowest_neighbour(z) - PIT_DEPTH
+    found[[0, -1], :] = found[:, [0, -1]] = False  # an edge cell drains out of the grid
+    return found
+
+
+def terraced_share(z: np.ndarray, cell: float) -> float:
+    """Share of sloping ground (over 5 cells, more than 0.5 %) whose cells are level with their four neighbours."""
+    level = np.ones(z.shape, dtype=bool)
+    for axis in (0, 1):
+        step = np.abs(np.diff(z, axis=axis)) < FLAT
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (1, 0)
+        level &= np.pad(step, pad, constant_values=True)
+        pad[axis] = (0, 1)
+        level &= np.pad(step, pad, constant_values=True)
+    gy, gx = np.gradient(ndimage.uniform_filter(z, size=5, mode="nearest"), cell)
+    sloping = np.hypot(gx, gy) > 0.005
+    return float(level[sloping].mean()) if sloping.any() else 0.0
+
+
+def outside_data(values: np.ndarray) -> np.ndarray:
+    """Boolean grid: the NaN cells connected (through NaN cells) to the grid's edge."""
+    missing = np.isnan(values)
+    labels, _ = ndimage.label(missing)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return np.isin(labels, edge[edge > 0])
+
+
+def largest_rectangle(inside: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows ``r0:r1`` and columns ``c0:c1`` of the largest all-True rectangle of ``inside``.
+
+    >>> largest_rectangle(np.array([[0, 1, 1], [1, 1, 1], [0, 1, 1]], dtype=bool))
+    (0, 3, 1, 3)
+    """
+    return _compiled()(np.ascontiguousarray(inside, dtype=np.bool_))
+
+
+@functools.cache
+def _compiled():
+    import numba  # only for terrain with nodata at its edges: loading a site does not pay for numba otherwise
+
+    return numba.njit(cache=True)(_largest_rectangle)
+
+
+def _largest_rectangle(inside):
+    """Row by row, the heights of True columns above form a histogram; its largest rectangle by a stack."""
+    ny, nx = inside.shape
+    heights = np.zeros(nx + 1, dtype=np.int64)  # a zero sentinel column closes every bar
+    stack = np.empty(nx + 1, dtype=np.int64)
+    best, found = 0, (0, 0, 0, 0)
+    for row in range(ny):
+        for col in range(nx):
+            heights[col] = heights[col] + 1 if inside[row, col] else 0
+        top = 0
+        for col in range(nx + 1):
+            while top > 0 and heights[stack[top - 1]] >= heights[col]:
+                height = heights[stack[top - 1]]
+                top -= 1
+                left = stack[top - 1] + 1 if top > 0 else 0
+                if height * (col - left) > best:
+                    best = height * (col - left)
+                    found = (row + 1 - height, row + 1, left, col)
+            stack[top] = col
+            top += 1
+    return found
