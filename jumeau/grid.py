@@ -129,7 +129,7 @@ def intersect(named_bounds: dict[str, Bounds]) -> Bounds:
     return xmin, ymin, xmax, ymax
 
 
-LOAD_BYTES_PER_CELL = 150  # peak of a load: 566 MiB for the 4 M-cell synthetic city (benchmarks/bench_load.py)
+LOAD_BYTES_PER_CELL = 150  # peak of a load: 591 MiB for the 4 M-cell synthetic city (benchmarks/bench_load.py)
 
 
 def check_size(grid: Grid, max_cells: int, where: str) -> None:
