@@ -168,3 +168,64 @@ def test_unrecognised_uses_are_warned_with_their_counts(city):
     assert any("4 building(s) of buildings.gpkg have a use in 'usage_1' that jumeau does not recognise" in s
                and "'Lieu de vie collectif' (3), '???' (1)" in s for s in said)
     assert (site.buildings["use"] == "other").sum() == 4
+
+
+# -- land cover: BD TOPO layers over an OSO raster -----------------------------------------
+
+def landcover_layers(city):
+    """An OSO-coded base (13 grassland, 16 broad-leaved forest on the east) and BD TOPO layers over it."""
+    from conftest import NX, NY, write_raster
+    from shapely.geometry import LineString
+
+    oso = np.full((NY, NX), 13, dtype="uint8")
+    oso[:, 40:] = 16
+    write_raster(city.path("OCS_OSO.tif"), oso)
+    water = gpd.GeoDataFrame({"NATURE": ["Plan d'eau"]}, geometry=[box(X0 + 10, Y0 + 50, X0 + 30, Y0 + 70)], crs=CRS)
+    roads = gpd.GeoDataFrame({"NATURE": ["Route à 1 chaussée"], "LARGEUR": [6.0]},
+                             geometry=[LineString([(X0, Y0 + 30), (X0 + 100, Y0 + 30)])], crs=CRS)
+    vegetation = gpd.GeoDataFrame({"NATURE": ["Forêt fermée de feuillus", "HAIE", "Lande ligneuse"]},
+                                  geometry=[box(X0 + 5, Y0 + 45, X0 + 40, Y0 + 75), box(X0 + 50, Y0 + 2, X0 + 90, Y0 + 6),
+                                            box(X0 + 60, Y0 + 60, X0 + 70, Y0 + 70)], crs=CRS)
+    for frame, name in ((water, "SURFACE_HYDROGRAPHIQUE.shp"), (roads, "TRONCON_DE_ROUTE.shp"),
+                        (vegetation, "ZONE_DE_VEGETATION.shp")):
+        frame.to_file(city.path(name), engine="pyogrio", encoding="UTF-8")
+    return {"path": "OCS_OSO.tif", "remap": "oso", "layers": [
+        {"path": "SURFACE_HYDROGRAPHIQUE.shp", "code": 12},
+        {"path": "TRONCON_DE_ROUTE.shp", "code": 2, "width_field": "LARGEUR"},
+        {"path": "ZONE_DE_VEGETATION.shp", "field": "NATURE", "remap": "bdtopo_vegetation"},
+    ]}
+
+
+def cell(site, x, y) -> int:
+    return int(site.grid["landcover"].sel(x=X0 + x, y=Y0 + y, method="nearest"))
+
+
+def test_bdtopo_layers_are_drawn_over_an_oso_raster_by_priority(city):
+    site = jumeau.load_site(city.write(landcover=landcover_layers(city)))
+    assert cell(site, 5, 20) == 9 and cell(site, 95, 20) == 10  # OSO: grassland -> meadow, forest -> woodland
+    assert cell(site, 20, 60) == 12  # water, listed first, over the forest polygon around it
+    assert cell(site, 8, 60) == 10  # the forest around the pond (BD TOPO NATURE, accents as written)
+    assert cell(site, 70, 4) == 10  # "HAIE": names matched without case
+    assert cell(site, 65, 65) == 9  # woody heath -> meadow
+    assert cell(site, 50, 31) == 2 and cell(site, 50, 27) == 2 and cell(site, 50, 35) != 2  # a 6 m road
+    assert site.grid["canopy_cover"].sel(x=X0 + 8, y=Y0 + 60, method="nearest") == 0  # (trees come from the tree layer)
+
+
+def test_a_vegetation_name_without_a_class_is_an_error(city):
+    config = landcover_layers(city)
+    frame = gpd.read_file(city.path("ZONE_DE_VEGETATION.shp"))
+    frame.loc[0, "NATURE"] = "Bambouseraie"
+    frame.to_file(city.path("ZONE_DE_VEGETATION.shp"), engine="pyogrio", encoding="UTF-8")
+    with pytest.raises(InputError, match=r"layers: ZONE_DE_VEGETATION.shp: 1 feature\(s\) .* 'NATURE' with no class: "
+                                         r"'Bambouseraie' \(1\); add them to the remapping 'bdtopo_vegetation'"):
+        jumeau.load_site(city.write(landcover=config))
+
+
+def test_lines_need_a_width_and_a_layer_one_way_to_its_class(city):
+    config = landcover_layers(city)
+    del config["layers"][1]["width_field"]
+    with pytest.raises(InputError, match=r"TRONCON_DE_ROUTE.shp: the file holds lines; give their width"):
+        jumeau.load_site(city.write(landcover=config))
+    config["layers"][1].update(field="NATURE")
+    with pytest.raises(InputError, match=r"give either `code:` \(one class for all\) or `field:`"):
+        jumeau.load_site(city.write(landcover=config))

@@ -244,6 +244,10 @@ def _landcover(config: SiteFile, rasters, vectors, grid: Grid, classes: ClassTab
     else:
         codes = landcover.landcover_from_polygons(vectors["landcover"], source, grid)
     codes = landcover.apply_remap(codes, landcover.read_remap(source.remap))
+    if source.layers:
+        crs = pyproj.CRS.from_user_input(grid.crs)
+        layers = [(layer, _read(layer, f"landcover → layers: {layer.path.name}", crs)) for layer in source.layers]
+        codes = landcover.draw_layers(codes, layers, grid)
     codes = landcover.fill_uncovered(codes, source)
     classes.check_codes(codes, f"landcover {source.path}")
     return codes

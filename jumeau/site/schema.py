@@ -106,15 +106,42 @@ class _ClassedSource(Source):
         return self
 
 
+REMAP_PRESETS = Literal["umep", "corine", "oso", "bdtopo_vegetation"]
+
+
+class LandcoverLayer(Source):
+    """Features drawn over the land cover: polygons, or lines with a width, of one class or of a class field."""
+
+    code: int | None = Field(None, description="The class of every feature (e.g. 12 for water surfaces).")
+    field: str | None = Field(None, description="Field holding each feature's class code or name.")
+    remap: REMAP_PRESETS | RelativePath | dict[int | str, int] | None = Field(
+        None, description="Field values to class codes: 'bdtopo_vegetation', 'oso', 'corine', 'umep', a CSV "
+                          "(code,lucode) or a mapping; names are matched without case or accents.")
+    width: float | None = Field(None, gt=0, le=200, description="Width (m) of line features (roads, rivers).")
+    width_field: str | None = Field(None, description="Field with each line's width in m (BD TOPO: LARGEUR).")
+
+    @model_validator(mode="after")
+    def _one_class(self) -> LandcoverLayer:
+        if (self.code is None) == (self.field is None):
+            raise ValueError(f"{self.path.name}: give either `code:` (one class for all) or `field:` (a class field)")
+        if self.is_raster:
+            raise ValueError(f"{self.path.name}: a land-cover layer is a vector file; give rasters as the base `path:`")
+        return self
+
+
 class LandcoverSource(_ClassedSource):
-    """Land cover: a raster of class codes, or polygons with a class field."""
+    """Land cover: a raster of class codes, or polygons with a class field, with layers drawn over it."""
 
     field: str | None = Field(None, description="Class field, for polygons.")
     what: ClassVar[str] = "land cover"
     classes: RelativePath | None = Field(None, description="Class table CSV; default: jumeau's table.")
-    remap: Literal["umep", "corine"] | RelativePath | dict[int, int] | None = Field(
-        None, description="Code remapping to the class table: 'umep', 'corine', a CSV (from,to) or a mapping."
+    remap: REMAP_PRESETS | RelativePath | dict[int | str, int] | None = Field(
+        None, description="Code remapping to the class table: 'umep', 'corine', 'oso', a CSV (code,lucode) or a "
+                          "mapping."
     )
+    layers: list[LandcoverLayer] = Field(
+        [], description="Vector layers drawn over the base land cover, the first listed on top (e.g. water, "
+                        "roads, vegetation of BD TOPO over an OSO raster).")
     building_class: int | Literal["roof"] | None = Field(
         "roof", description="Class burnt under building footprints so roofs and land cover agree: a code, 'roof' "
                             "(the class table's class of role roof), or null to keep the input."

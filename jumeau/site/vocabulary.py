@@ -40,7 +40,7 @@ LABELS_FR = {
 }
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower-case ASCII with separators as spaces, so 'École_maternelle' matches 'ecole maternelle'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[\s_\-:/]+", " ", text.lower()).strip()
@@ -54,7 +54,7 @@ def normalise_use(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
         return "unknown"
-    folded = _fold(str(value))
+    folded = fold(str(value))
     if folded in ("yes", "building", "indifferencie"):
         return "unknown"
     for category, words in _KEYWORDS.items():
@@ -74,4 +74,4 @@ def unrecognised(values: pd.Series, use: pd.Series) -> dict[str, int]:
     other = values[use.eq("other") & values.notna()].astype(str)
     counts = other.value_counts()
     return {value: int(count) for value, count in counts.items()
-            if not any(word in _fold(value) for word in _OTHER_WORDS)}
+            if not any(word in fold(value) for word in _OTHER_WORDS)}
