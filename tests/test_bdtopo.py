@@ -208,7 +208,21 @@ def test_bdtopo_layers_are_drawn_over_an_oso_raster_by_priority(city):
     assert cell(site, 70, 4) == 10  # "HAIE": names matched without case
     assert cell(site, 65, 65) == 9  # woody heath -> meadow
     assert cell(site, 50, 31) == 2 and cell(site, 50, 27) == 2 and cell(site, 50, 35) != 2  # a 6 m road
-    assert site.grid["canopy_cover"].sel(x=X0 + 8, y=Y0 + 60, method="nearest") == 0  # (trees come from the tree layer)
+
+
+
+def test_woods_of_the_land_cover_shade_people(city):
+    """A wood drawn from BD TOPO shades those under it: UTCI under the trees is below the meadow's at 15:00."""
+    from jumeau.heat.forcing import HeatForcing
+    from jumeau.heat.model import heat_site
+
+    site = jumeau.load_site(city.write(landcover=landcover_layers(city)))
+    wood = {"x": X0 + 8, "y": Y0 + 60, "method": "nearest"}
+    meadow = {"x": X0 + 5, "y": Y0 + 20, "method": "nearest"}
+    assert site.grid["canopy_cover"].sel(**wood) == 1 and site.grid["canopy_height"].sel(**wood) == 15
+    assert site.grid["canopy_cover"].sel(**meadow) == 0
+    heat = heat_site(site, HeatForcing())
+    assert float(heat["utci"].sel(**wood)) < float(heat["utci"].sel(**meadow)) - 2
 
 
 def test_a_vegetation_name_without_a_class_is_an_error(city):

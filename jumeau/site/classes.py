@@ -42,6 +42,10 @@ NUMERIC_COLUMNS: dict[str, tuple[float, float]] = {
     "impervious": (0.0, 1.0),
 }
 REQUIRED_COLUMNS = ("lucode", "name", *NUMERIC_COLUMNS)
+# optional columns: absent, they count as 0
+OPTIONAL_COLUMNS: dict[str, tuple[float, float]] = {
+    "canopy_height": (0.0, 80.0),  # m of tree canopy the class carries (woods): it casts shade and shades people
+}
 ROLES: dict[str, str] = {
     "roof": "building roofs: burnt under footprints, given to new buildings",
     "road": "roads and streets",
@@ -86,7 +90,10 @@ class ClassTable:
                 f"{path}: class table lacks column(s) {', '.join(missing)}. "
                 f"Required: {', '.join(REQUIRED_COLUMNS)} (InVEST biophysical table names)."
             )
-        for column in ("lucode", *NUMERIC_COLUMNS):
+        for column in OPTIONAL_COLUMNS:
+            if column not in table.columns:
+                table[column] = 0.0
+        for column in ("lucode", *NUMERIC_COLUMNS, *OPTIONAL_COLUMNS):
             values = pd.to_numeric(table[column], errors="coerce")
             bad = table.index[values.isna()]
             if len(bad):
@@ -102,7 +109,7 @@ class ClassTable:
         if len(duplicated):
             raise InputError(f"{path}: lucode(s) {', '.join(map(str, duplicated))} appear more than once; "
                              "keep one row per class.")
-        for column, (low, high) in NUMERIC_COLUMNS.items():
+        for column, (low, high) in {**NUMERIC_COLUMNS, **OPTIONAL_COLUMNS}.items():
             out = table[(table[column] < low) | (table[column] > high)]
             if len(out):
                 row = out.index[0]

@@ -99,7 +99,7 @@ def _load(path: Path) -> Site:
     values["landcover"] = codes
     values["impervious"] = classes.lookup("impervious", codes)
     values["soil_group"] = _soil(config, rasters, crs, grid)
-    values["canopy_cover"], values["canopy_height"] = _canopy(config, rasters, crs, grid)
+    values["canopy_cover"], values["canopy_height"] = _woods(*_canopy(config, rasters, crs, grid), codes, classes)
     values["study_area"] = _study_mask(study_area, grid)
     buildings["n_cells"] = np.bincount(building_id.ravel(), minlength=len(buildings) + 1)[1:]
     sites = _sites(config, crs, grid, buildings)
@@ -289,6 +289,13 @@ def _canopy(config: SiteFile, rasters, crs, grid: Grid) -> tuple[np.ndarray, np.
         return canopy.canopy_from_raster(rasters["trees"], source, grid)
     trees = _read(source, "trees", crs)
     return canopy.canopy_from_crowns(canopy.crowns(trees, source), grid)
+
+
+def _woods(cover: np.ndarray, height: np.ndarray, codes: np.ndarray, classes: ClassTable
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Tree canopy with the woods of the land cover added (a class's ``canopy_height``): woods shade too."""
+    woods = classes.lookup("canopy_height", codes, fill=0.0).astype("float32")
+    return np.where(woods > 0, np.float32(1.0), cover), np.maximum(height, woods)
 
 
 def _study_mask(study_area: gpd.GeoDataFrame | None, grid: Grid) -> np.ndarray:
