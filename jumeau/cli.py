@@ -136,6 +136,28 @@ def info(site: SiteArgument) -> None:
     print_summary(load_site(site))
 
 
+@app.command("init")
+@_friendly
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder of downloaded files (BD TOPO, RGE ALTI / LiDAR HD, OSO...).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Site file to write.")] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the district (default: the folder's).")] = None,
+) -> None:
+    """Write a commented site file from a folder of downloaded files; say what is missing and where to get it."""
+    from jumeau.site.discover import WHERE, init_site
+
+    if output is not None:
+        _output_file(output)
+    written, inventory = init_site(folder, output, name)
+    for note in [*inventory.notes.values(), *(note for _, note in inventory.layers)]:
+        console.print(f"[green]found[/green] {note}", highlight=False)
+    for section in inventory.missing:
+        console.print(f"[yellow]missing[/yellow] {section}: {WHERE[section]}", highlight=False)
+    console.print(f"site file written: {written}")
+    if {"elevation", "landcover"} <= set(inventory.sections):
+        print_summary(load_site(written))
+
+
 @app.command("map")
 @_friendly
 def map_(

@@ -5,6 +5,7 @@ onto every building, dwellings counts with gaps, repeated identifiers."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -243,3 +244,67 @@ def test_lines_need_a_width_and_a_layer_one_way_to_its_class(city):
     config["layers"][1].update(field="NATURE")
     with pytest.raises(InputError, match=r"give either `code:` \(one class for all\) or `field:`"):
         jumeau.load_site(city.write(landcover=config))
+
+
+# -- jumeau init: from the downloaded files to a site that loads -----------------------------
+
+def downloaded_folder(city):
+    """What a planner downloads: RGE ALTI tiles (ASC, no .prj), an OSO raster, BD TOPO shapefiles."""
+    from conftest import NX, write_raster
+
+    folder = city.folder / "telechargements"
+    (folder / "RGEALTI").mkdir(parents=True)
+    (folder / "BDTOPO").mkdir()
+    from conftest import sloping_dem
+
+    plane = sloping_dem()
+    half = NX // 2
+    for index, (start, values) in enumerate(((0, plane[:, :half]), (half, plane[:, half:]))):
+        write_raster(folder / "RGEALTI" / f"RGEALTI_FXX_{index:04d}_MNT_LAMB93_IGN69.asc", np.ascontiguousarray(values),
+                     x0=X0 + start * 2.0, crs=None, driver="AAIGrid")
+    config = landcover_layers(city)
+    (city.path("OCS_OSO.tif")).rename(folder / "OCS_OSO_2023.tif")
+    for layer in config["layers"]:
+        for sidecar in city.folder.glob(Path(layer["path"]).stem + ".*"):
+            sidecar.rename(folder / "BDTOPO" / sidecar.name)
+    write_shapefile(city, bdtopo("shp"), "UTF-8", cpg=True)
+    for sidecar in city.folder.glob("BATIMENT.*"):
+        sidecar.rename(folder / "BDTOPO" / sidecar.name)
+    return folder
+
+
+def test_jumeau_init_writes_a_site_file_that_loads_without_edits(city):
+    from typer.testing import CliRunner
+
+    from jumeau.cli import app
+
+    folder = downloaded_folder(city)
+    result = CliRunner().invoke(app, ["init", str(folder), "--name", "Quartier test"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "2 terrain tiles gathered in elevation.vrt" in said and "Lambert-93 (EPSG:2154) assumed" in said
+    assert "Theia OSO codes" in said and "BATIMENT.shp" in said
+    assert "missing trees" in said and "missing sites" in said
+    site = jumeau.load_site(folder / "site.yaml")  # no hand edit
+    assert site.name == "Quartier test" and site.shape == (40, 50)
+    x = site.grid["x"].values
+    np.testing.assert_allclose(site.grid["elevation"].values, np.tile(30.0 + 0.1 * (x - X0), (40, 1)), atol=1e-4)
+    assert cell(site, 15, 55) == 12 and cell(site, 50, 31) == 2 and cell(site, 95, 20) == 10
+    assert (site.buildings["use"] == "residential").sum() == 14
+    text = (folder / "site.yaml").read_text(encoding="utf-8")
+    assert "# trees: missing. Get:" in text and "population_total" in text and "montana" in text
+
+
+def test_jumeau_init_on_a_folder_without_terrain_says_what_is_missing(city, tmp_path):
+    from typer.testing import CliRunner
+
+    from jumeau.cli import app
+
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["init", str(empty)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "missing elevation: IGN RGE ALTI 1 m or 5 m" in said and "missing landcover: Theia OSO" in said
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "is not a folder" in " ".join(result.output.split())
