@@ -197,9 +197,10 @@ def update_cells(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, depth_x, 
 
     One pass over the cells for all of it, with selects rather than branches and no
     running sum or maximum inside (either stops the loop vectorising), so each cell's
-    water, discharges and maxima cross the memory bus once per step. Returns the volume
-    (m³) that left through the edges (negative: entered), from the same float64 limited
-    discharges as the depths (not the stored float32 ones), so the balance closes.
+    water, discharges and maxima cross the memory bus once per step. Returns the volumes
+    (m³) that left and that entered through the edges (an imposed level can push water in),
+    from the same float64 limited discharges as the depths (not the stored float32 ones), so
+    the balance closes.
     """
     ny, nx = h.shape
     for i in numba.prange(ny):
@@ -251,16 +252,21 @@ def update_cells(h, raw_x, raw_y, qx, qy, factor, drain_rate, drained, depth_x, 
             capped[i, j] += max(max(cap_w, cap_e), max(cap_n, cap_s))
     # The east and south edge faces belong to no cell's west or north: stored here. The
     # west and north ones were stored by the cell loop; recomputed here identically.
-    outflow = 0.0
+    left = 0.0
+    entered = 0.0
     for i in range(ny):
         east = _limited(raw_x[i, nx], factor[i + 1, nx], 1.0)
         qx[i, nx] = east
-        outflow += east - _limited(raw_x[i, 0], 1.0, factor[i + 1, 1])
+        west = _limited(raw_x[i, 0], 1.0, factor[i + 1, 1])
+        left += max(east, 0.0) + max(-west, 0.0)
+        entered += max(-east, 0.0) + max(west, 0.0)
     for j in range(nx):
         south = _limited(raw_y[ny, j], factor[ny, j + 1], 1.0)
         qy[ny, j] = south
-        outflow += south - _limited(raw_y[0, j], 1.0, factor[1, j + 1])
-    return outflow * dt * dx
+        north = _limited(raw_y[0, j], 1.0, factor[1, j + 1])
+        left += max(south, 0.0) + max(-north, 0.0)
+        entered += max(-south, 0.0) + max(north, 0.0)
+    return left * dt * dx, entered * dt * dx
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")

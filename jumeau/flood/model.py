@@ -11,6 +11,10 @@ The storm comes from the scenario's own station coefficients (``montana:``), a h
 file, or a shipped French regional set; the last is refused for a site outside mainland
 France (French regional rain elsewhere would be silently wrong). The results' attributes
 name the law used (``storm_law``), which each run's provenance keeps.
+
+Edges let water out unless the site file says otherwise (``boundary:``): a wall, or a water
+level imposed from outside (the sea, a river), constant or over time (a tide, a flood
+hydrograph); water it pushes in is counted in the balance (``volume_edge_inflow``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import xarray as xr
 from jumeau.errors import ModelError
 from jumeau.flood.forcing import StormForcing, law, storm_of
 from jumeau.flood.losses import Losses
-from jumeau.flood.solver import simulate
+from jumeau.flood.solver import Level, simulate
 from jumeau.site.state import Site
 
 MAINLAND_FRANCE = (-5.3, 41.2, 9.7, 51.2)  # lon/lat box of mainland France and Corsica, for the shipped sets
@@ -46,6 +50,31 @@ def storm_law(site: Site, forcing: StormForcing) -> str:
             f"extrapolated above 10 years; give your station's with `montana:`), {forcing.return_period:g} years")
 
 
+def edge_boundary(site: Site) -> dict:
+    """The flood model's boundary per edge from the site file's ``boundary:`` (open where it says nothing)."""
+    config = site.metadata.get("config")
+    given = getattr(config, "boundary", None) or {}
+    boundary: dict = {edge: "open" for edge in ("north", "south", "west", "east")}
+    for edge, value in given.items():
+        boundary[edge] = value if isinstance(value, str) else _level(value)
+    return boundary
+
+
+def _level(value) -> Level:
+    if value.level is not None:
+        return Level((0.0,), (float(value.level),))
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(value.file, comment="#")
+        times, levels = table["time"].to_numpy(float) * 60.0, table["level"].to_numpy(float)
+    except (OSError, KeyError, ValueError, pd.errors.ParserError) as exc:
+        raise ModelError(f"boundary: {value.file} must be a CSV with columns time (min) and level (m) ({exc}).") from None
+    if len(times) == 0 or np.any(np.diff(times) <= 0) or not np.isfinite(levels).all():
+        raise ModelError(f"boundary: {value.file}: times must increase and every level be a number.")
+    return Level(tuple(times), tuple(levels))
+
+
 def curve_numbers(site: Site) -> np.ndarray:
     """CN per cell from the class table's CN_A…CN_D columns and the soil group layer."""
     soil = site.grid["soil_group"].values
@@ -66,7 +95,7 @@ def flood_site(site: Site, forcing: StormForcing, *, snapshot_every: float | Non
         grid["elevation"], duration=storm.duration + forcing.after_rain * 60.0, rain=storm,
         manning=site.parameter("mannings_n"), losses=Losses(curve_numbers(site)),
         blocked=grid["building_id"].values > 0, drainage=capacity, roof_retention=site.override("roof_retention"),
-        boundary="open", snapshot_every=snapshot_every, progress=progress,
+        boundary=edge_boundary(site), snapshot_every=snapshot_every, progress=progress,
     )
     result.attrs.update(storm_depth_mm=storm.total_depth, storm_duration_s=storm.duration, storm_law=source)
     return result

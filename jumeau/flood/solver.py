@@ -140,7 +140,7 @@ def simulate(
     stats["max_depth"] = h.copy()  # float64: compared with the depth on every step
     stats["arrival_time"] = np.where(h > ARRIVAL_DEPTH, 0.0, np.nan).astype(np.float32)
     rain_sums = np.zeros(4)  # gross rain, roof rain to the ground and to the network, held on roofs (m³)
-    volume = {"initial": float(h.sum() * cell_area), "inflow": 0.0, "outflow": 0.0}
+    volume = {"initial": float(h.sum() * cell_area), "inflow": 0.0, "outflow": 0.0, "edge_inflow": 0.0}
     snapshots: list[np.ndarray] = []
     snapshot_times: list[float] = []
     snapshot_step = snapshot_every or math.inf
@@ -185,10 +185,12 @@ def simulate(
                             edge_levels)
         t += dt
         steps += 1
-        volume["outflow"] += kernels.update_cells(
+        out_of_edges, into_edges = kernels.update_cells(
             h, raw_x, raw_y, qx, qy, scratch, drain_rate, drained, depth_x, depth_y, t, stats["max_depth"],
             stats["time_of_max_depth"], stats["arrival_time"], stats["max_speed"], stats["max_hazard"], wave, capped, dt,
             dx, ARRIVAL_DEPTH, dry_depth, SPEED_DEPTH)
+        volume["outflow"] += out_of_edges
+        volume["edge_inflow"] += into_edges
         fastest = float(wave.max())  # sets the next step: the faces' signals, not a pit's standing water
         if progress is not None and steps % 200 == 0:
             progress(t / duration)
@@ -203,9 +205,9 @@ def simulate(
         "volume_initial": volume["initial"], "volume_rain": gross, "volume_inflow": volume["inflow"],
         "volume_infiltration": gross - ground_runoff - to_ground - to_network - held_on_roofs,
         "volume_roof_retained": held_on_roofs, "volume_drainage": to_network + sewers,
-        "volume_outflow": volume["outflow"], "volume_stored": stored,
+        "volume_outflow": volume["outflow"], "volume_edge_inflow": volume["edge_inflow"], "volume_stored": stored,
     }
-    entered = volume["initial"] + ground_runoff + to_ground + volume["inflow"]
+    entered = volume["initial"] + ground_runoff + to_ground + volume["inflow"] + volume["edge_inflow"]
     left = sewers + volume["outflow"] + stored
     balance["volume_error"] = entered - left
     balance["volume_relative_error"] = (entered - left) / max(entered, 1e-12)

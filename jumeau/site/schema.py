@@ -175,6 +175,21 @@ class SitesSource(Source):
     name: str | None = Field(None, description="Field with the site's name.")
 
 
+class EdgeLevel(Section):
+    """A water level imposed on an edge of the grid: the sea, a river, a lake (same datum as the elevation)."""
+
+    level: float | None = Field(None, ge=-500, le=9000, description="Constant water level (m).")
+    file: RelativePath | None = Field(None, description="Levels over time: CSV with columns time (min) and level (m).")
+
+    @model_validator(mode="after")
+    def _one(self) -> EdgeLevel:
+        if (self.level is None) == (self.file is None):
+            raise ValueError("give either `level:` (m) or `file:` (a CSV of time in min and level in m)")
+        if self.file is not None and not self.file.is_file():
+            raise ValueError(f"{self.file} not found (a CSV of time in min and level in m, beside the site file)")
+        return self
+
+
 class SiteFile(Section):
     """Root of a site file."""
 
@@ -197,6 +212,9 @@ class SiteFile(Section):
     trees: TreesSource | None = None
     sites: SitesSource | None = None
     study_area: Source | None = None
+    boundary: dict[Literal["north", "south", "west", "east"], Literal["open", "closed"] | EdgeLevel] = Field(
+        {}, description="What the flood model does at each edge of the grid: 'open' (water leaves, the default), "
+                        "'closed' (a wall), or a water level (the sea, a river: {level: 2.1} or {file: tide.csv}).")
 
     @field_validator("soil_group", mode="before")
     @classmethod

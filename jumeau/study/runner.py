@@ -104,6 +104,11 @@ def site_digest(site: Site) -> str:
         parts += [frame.drop(columns=frame.geometry.name).to_csv(), b"".join(shapely.to_wkb(frame.geometry.values))]
     parts.append(site.classes.table.to_csv())
     parts.append(json.dumps([c.summary() for c in site.metadata.get("changes", ())], sort_keys=True, default=str))
+    boundary = getattr(site.metadata.get("config"), "boundary", None) or {}
+    if boundary:  # the models' edges: a sea level (and its file's content) changes the flood
+        parts.append(json.dumps({edge: value if isinstance(value, str) else {
+            **value.model_dump(mode="json"), "content": file_digest(value.file) if value.file else None}
+            for edge, value in boundary.items()}, sort_keys=True))
     return _digest(*parts)
 
 
