@@ -268,6 +268,13 @@ def downloaded_folder(city):
         for sidecar in city.folder.glob(Path(layer["path"]).stem + ".*"):
             sidecar.rename(folder / "BDTOPO" / sidecar.name)
     write_shapefile(city, bdtopo("shp"), "UTF-8", cpg=True)
+    interest = gpd.GeoDataFrame(  # BD TOPO v3 ZONE_D_ACTIVITE_OU_D_INTERET, as the shapefile names its fields
+        {"CATEGORIE": ["Science et enseignement", "Santé", "Administratif ou militaire"],
+         "NATURE": ["Enseignement primaire", "Maison de retraite", "Mairie"],
+         "TOPONYME": ["École Jules Ferry", "EHPAD Les Tilleuls", "Mairie"]},
+        geometry=[box(X0 + 36, Y0 + 4, X0 + 44, Y0 + 10), box(X0 + 52, Y0 + 4, X0 + 60, Y0 + 10),
+                  box(X0 + 84, Y0 + 61, X0 + 92, Y0 + 67)], crs=CRS)
+    interest.to_file(folder / "BDTOPO" / "ZONE_D_ACTIVITE_OU_D_INTERET.shp", engine="pyogrio", encoding="UTF-8")
     for sidecar in city.folder.glob("BATIMENT.*"):
         sidecar.rename(folder / "BDTOPO" / sidecar.name)
     return folder
@@ -284,13 +291,16 @@ def test_jumeau_init_writes_a_site_file_that_loads_without_edits(city):
     said = " ".join(result.output.split())
     assert "2 terrain tiles gathered in elevation.vrt" in said and "Lambert-93 (EPSG:2154) assumed" in said
     assert "Theia OSO codes" in said and "BATIMENT.shp" in said
-    assert "missing trees" in said and "missing sites" in said
+    assert "missing trees" in said and "sites of interest ZONE_D_ACTIVITE_OU_D_INTERET.shp" in said
     site = jumeau.load_site(folder / "site.yaml")  # no hand edit
     assert site.name == "Quartier test" and site.shape == (40, 50)
     x = site.grid["x"].values
     np.testing.assert_allclose(site.grid["elevation"].values, np.tile(30.0 + 0.1 * (x - X0), (40, 1)), atol=1e-4)
     assert cell(site, 15, 55) == 12 and cell(site, 50, 31) == 2 and cell(site, 95, 20) == 10
     assert (site.buildings["use"] == "residential").sum() == 14
+    assert site.sites["category"].tolist() == ["school", "care_home", "public"]
+    assert site.sites["name"].tolist()[:2] == ["École Jules Ferry", "EHPAD Les Tilleuls"]
+    assert site.sites["sensitive"].sum() == 2 and (site.sites["building_id"] > 0).all()
     text = (folder / "site.yaml").read_text(encoding="utf-8")
     assert "# trees: missing. Get:" in text and "population_total" in text and "montana" in text
 

@@ -14,6 +14,8 @@ sub-folders), recognises what French planners download, and writes a commented
   drawn over it;
 * **buildings**: BD TOPO ``BATIMENT`` (shapefile, or the layer ``batiment`` of a
   GeoPackage), whose fields :mod:`jumeau.site.buildings` reads by their names;
+* **sites of interest**: BD TOPO ``ZONE_D_ACTIVITE_OU_D_INTERET`` (their ``NATURE``:
+  schools, care homes, hospitals… are recognised, named by ``TOPONYME``);
 * trees, sites of interest and a study area, by their file names.
 
 What is missing is reported with where a French planner gets it. Nothing is guessed
@@ -162,6 +164,13 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
                                         "their BD TOPO fields; residents are estimated (give population_total)")
     elif name in LAYER_NAMES:
         inventory.layers.append(({**entry, **LAYER_NAMES[name]}, f"{where} drawn over the land cover"))
+    elif name == "zone_d_activite_ou_d_interet" and "sites" not in inventory.sections:
+        fields = {str(f).lower(): str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]}
+        if "nature" in fields:
+            inventory.sections["sites"] = {**entry, "type": fields["nature"]} | (
+                {"name": fields["toponyme"]} if "toponyme" in fields else {})
+            inventory.notes["sites"] = (f"sites of interest {where}: schools, crèches, care homes and hospitals "
+                                        "recognised from NATURE")
     elif re.search(r"arbre|tree", name) and "trees" not in inventory.sections:
         inventory.sections["trees"] = entry
         inventory.notes["trees"] = f"trees {where}: heights and crowns from its fields, or defaults (8 m, 3 m)"
