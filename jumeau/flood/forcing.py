@@ -88,11 +88,10 @@ class StormForcing(Section):
     def _covered(cls, duration: float, info: ValidationInfo) -> float:
         """Within the durations the coefficients cover, unless a file gives the rain."""
         if info.data.get("file") is None and {"montana", "station", "return_period"} <= set(info.data):
-            covering = _law(info.data.get("montana"), info.data.get("station"), info.data["return_period"])
-            if duration > covering.longest:
-                raise ValueError(f"a {duration:g}-min storm is beyond the Montana coefficients of {covering.station!r} "
-                                 f"(up to {covering.longest:g} min); give coefficients for longer durations, or a "
-                                 "hyetograph `file:`")
+            try:
+                _law(info.data.get("montana"), info.data.get("station"), info.data["return_period"]).covers(duration)
+            except InputError as exc:
+                raise ValueError(str(exc).removeprefix("storm: ").removesuffix(".")) from None
         return duration
 
 

@@ -52,12 +52,17 @@ class Montana:
         """The longest duration (minutes) the coefficients cover."""
         return self.ranges[-1][1]
 
+    def covers(self, minutes: float) -> None:
+        """Refuse a duration beyond the coefficients' (the law is not extrapolated)."""
+        if minutes > self.longest * (1 + 1e-12):
+            raise InputError(f"storm: a {minutes:g}-min storm is beyond the Montana coefficients of {self.station!r} "
+                             f"(up to {self.longest:g} min); give coefficients for longer durations, or a hyetograph "
+                             "`file:`.")
+
     def depth(self, minutes: float | np.ndarray) -> np.ndarray:
         """Depth (mm) falling in ``minutes`` at the law's intensity."""
         t = np.maximum(np.asarray(minutes, dtype=float), 0.0)
-        if np.any(t > self.longest * (1 + 1e-12)):
-            raise InputError(f"storm: {float(np.max(t)):g} min is beyond the Montana coefficients of {self.station!r} "
-                             f"(up to {self.longest:g} min); give coefficients for longer durations.")
+        self.covers(float(t.max(initial=0.0)))
         depth = np.zeros_like(t)
         for _start, end, a, b in reversed(self.ranges):  # the earliest range that holds t is written last
             depth = np.where(t <= end, a * np.power(t, 1.0 - b), depth)
@@ -217,9 +222,7 @@ def design_storm(return_period: float, duration_minutes: float, shape: str = "ch
 
 def storm_of_law(law: Montana, duration_minutes: float, shape: str = "chicago", peak: float = 0.4) -> Storm:
     """The design storm of a Montana law for a duration it covers."""
-    if duration_minutes > law.longest:
-        raise InputError(f"storm: a {duration_minutes:g}-min storm is beyond the Montana coefficients of "
-                         f"{law.station!r} (up to {law.longest:g} min); give coefficients for longer durations.")
+    law.covers(duration_minutes)
     if shape == "block":
         return BlockStorm(depth=float(law.depth(duration_minutes)), duration=duration_minutes * 60.0)
     if shape == "chicago":

@@ -86,7 +86,8 @@ def _load(path: Path) -> Site:
     if np.isnan(elevation[[0, -1]]).any() or np.isnan(elevation[:, [0, -1]]).any():  # nodata reaches the edge
         grid, elevation = _within_data(path, config, grid, elevation)
     frame = xr.Dataset(coords={"y": ("y", grid.y), "x": ("x", grid.x)})
-    values = {"elevation": _surveyed(fill_holes(elevation, "elevation", elevation_info.path), config, grid)}
+    values = {"elevation": terrain.survey(fill_holes(elevation, "elevation", elevation_info.path), grid.resolution,
+                                          config.elevation.path.name, config.elevation.fill_pits)}
     codes = _landcover(config, rasters, vectors, grid, classes)
     buildings = _buildings(config, crs, grid)
     building_id = rasterize_buildings(buildings, grid) if len(buildings) else np.zeros(grid.shape, "int32")
@@ -180,32 +181,6 @@ def _elevation(info: RasterInfo, grid: Grid) -> np.ndarray:
     return values
 
 
-def _surveyed(z: np.ndarray, config: SiteFile, grid: Grid) -> np.ndarray:
-    """The terrain with its one-cell pits reported (and filled, if asked) and its terraces reported."""
-    name = config.elevation.path.name
-    found = terrain.pits(z)
-    if found.any():
-        depth = (terrain.lowest_neighbour(z) - z)[found]
-        volume = float(depth.sum()) * grid.resolution**2
-        summary = (f"{int(found.sum()):,} one-cell pit(s) ({found.mean():.2%} of the cells, median depth "
-                   f"{float(np.median(depth)):.2f} m, {volume:,.0f} m³ in all)")
-        if config.elevation.fill_pits:
-            z = np.where(found, terrain.lowest_neighbour(z), z)
-            warnings.warn(f"elevation: {summary} of {name} filled to their lowest neighbour, adding {volume:,.0f} m³ "
-                          "of ground.", RepairWarning, stacklevel=4)
-        else:
-            warnings.warn(f"elevation: {name} has {summary}: typical of resampled or rounded terrain, they hold water "
-                          "in the flood model. Set `fill_pits: true` under `elevation:` to fill them.",
-                          RepairWarning, stacklevel=4)
-    share = terrain.terraced_share(z, grid.resolution)
-    if share > terrain.TERRACED_SHARE:
-        warnings.warn(f"elevation: {share:.0%} of the sloping ground of {name} is in flat steps (terraces: heights "
-                      "rounded or resampled from a coarser model); water speeds up at each step in the flood model. "
-                      "Use a finer or unrounded terrain model (RGE ALTI 1 m, LiDAR HD) if you can.",
-                      RepairWarning, stacklevel=4)
-    return z
-
-
 FRINGE = 0.005  # share of a chosen grid that may lack terrain at its edge (a resampling fringe) and be filled
 
 
@@ -215,11 +190,12 @@ def _within_data(path: Path, config: SiteFile, grid: Grid, elevation: np.ndarray
     share = float(outside.mean())
     if share == 1.0:
         return grid, elevation  # no data at all: said as such when filling
-    if config.bounds is not None or config.study_area is not None:
+    chosen = "bounds" if config.bounds is not None else \
+        f"study_area {config.study_area.path}" if config.study_area is not None else None
+    if chosen is not None:
         if share <= FRINGE:
             return grid, elevation
-        what = "bounds" if config.bounds is not None else f"study_area {config.study_area.path}"  # type: ignore[union-attr]
-        raise InputError(f"{path}: {share:.1%} of the grid chosen by {what} ({int(outside.sum()):,} cells) lies beyond "
+        raise InputError(f"{path}: {share:.1%} of the grid chosen by {chosen} ({int(outside.sum()):,} cells) lies beyond "
                          f"the elevation's data ({config.elevation.path.name}); jumeau does not invent terrain there. "
                          "Give a terrain model covering the area (all its tiles), or a smaller area.")
     r0, r1, c0, c1 = terrain.largest_rectangle(~outside)

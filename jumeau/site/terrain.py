@@ -21,28 +21,56 @@ lowest neighbour (``elevation: {fill_pits: true}``), with the volume it adds sta
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 from scipy import ndimage
+
+from jumeau.errors import RepairWarning
 
 PIT_DEPTH = 0.01  # m: a cell at least this much below all its neighbours is a pit
 FLAT = 0.001  # m: neighbours closer than this in height are level
 TERRACED_SHARE = 0.2  # share of sloping ground whose cells are level with their four neighbours
 
 
-def lowest_neighbour(z: np.ndarray) -> np.ndarray:
-    """The lowest of each cell's eight neighbours (cells beyond the edge left out)."""
-    return ndimage.minimum_filter(np.where(np.isnan(z), np.inf, z), footprint=_RING, mode="constant", cval=np.inf)
-
-
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=bool)
 
 
-def pits(z: np.ndarray) -> np.ndarray:
-    """Boolean grid of one-cell pits: inner cells at least :data:`PIT_DEPTH` below all eight neighbours."""
-    found = z < lowest_neighbour(z) - PIT_DEPTH
-    found[[0, -1], :] = found[:, [0, -1]] = False  # an edge cell drains out of the grid
-    return found
+def pit_depths(z: np.ndarray) -> np.ndarray:
+    """How far each one-cell pit lies below its lowest neighbour (0 elsewhere).
+
+    A pit is an inner cell at least :data:`PIT_DEPTH` below all eight neighbours; an edge cell
+    drains out of the grid.
+    """
+    lowest = ndimage.minimum_filter(z, footprint=_RING, mode="constant", cval=np.inf)
+    depth = np.where(z < lowest - PIT_DEPTH, lowest - z, 0.0)
+    depth[[0, -1], :] = depth[:, [0, -1]] = 0.0
+    return depth
+
+
+def survey(z: np.ndarray, cell: float, name: str, fill_pits: bool) -> np.ndarray:
+    """The terrain with its one-cell pits reported (and filled, if asked) and its terraces reported."""
+    depth = pit_depths(z)
+    found = depth > 0
+    if found.any():
+        volume = float(depth.sum()) * cell**2
+        summary = (f"{int(found.sum()):,} one-cell pit(s) ({found.mean():.2%} of the cells, median depth "
+                   f"{float(np.median(depth[found])):.2f} m, {volume:,.0f} m³ in all)")
+        if fill_pits:
+            z = z + depth
+            warnings.warn(f"elevation: {summary} of {name} filled to their lowest neighbour, adding {volume:,.0f} m³ "
+                          "of ground.", RepairWarning, stacklevel=3)
+        else:
+            warnings.warn(f"elevation: {name} has {summary}: typical of resampled or rounded terrain, they hold water "
+                          "in the flood model. Set `fill_pits: true` under `elevation:` to fill them.",
+                          RepairWarning, stacklevel=3)
+    share = terraced_share(z, cell)
+    if share > TERRACED_SHARE:
+        warnings.warn(f"elevation: {share:.0%} of the sloping ground of {name} is in flat steps (terraces: heights "
+                      "rounded or resampled from a coarser model); water speeds up at each step in the flood model. "
+                      "Use a finer or unrounded terrain model (RGE ALTI 1 m, LiDAR HD) if you can.",
+                      RepairWarning, stacklevel=3)
+    return z
 
 
 def terraced_share(z: np.ndarray, cell: float) -> float:
