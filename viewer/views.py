@@ -21,6 +21,7 @@ from jumeau.io.runfolder import Result
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map
 from jumeau.site.state import Site
+from jumeau.site.vocabulary import LABELS_FR
 from jumeau.study.compare import compare, scorecard
 from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 from jumeau.study.report import render_html
@@ -180,7 +181,7 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
     to_lonlat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True)
     # the bitmap's four corners, in longitude/latitude (the grid is rotated against the meridians)
     bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
-    shown = hover_table(result.buildings.to_crs("EPSG:4326"))
+    shown = hover_table(result.buildings.to_crs("EPSG:4326"), language)
     centre = np.mean(bounds, axis=0)
     # pydeck reads a plain string as a JavaScript expression: the image is a string literal
     image = pdk.types.String("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())
@@ -212,8 +213,8 @@ def fitting_zoom(corners: np.ndarray, width_px: float = 900, height_px: float = 
     return float(min(math.log2(360 * width_px / (512 * lon_span)), math.log2(360 * height_px / (512 * lat_span))))
 
 
-def hover_table(buildings: pd.DataFrame) -> pd.DataFrame:
-    """One row per building for the hover map: its outline and the values its tooltip shows.
+def hover_table(buildings: pd.DataFrame, language: str = "fr") -> pd.DataFrame:
+    """One row per building for the hover map: its outline and the values its tooltip shows (uses in ``language``).
 
     Ids and uses come from the city's own files and go into the tooltip's HTML: escaped, so
     that a ``<`` or a script in a field is shown as text, never run.
@@ -221,7 +222,8 @@ def hover_table(buildings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "polygon": [np.asarray(g.exterior.coords if g.geom_type == "Polygon" else g.geoms[0].exterior.coords)[:, :2].tolist()
                     for g in buildings.geometry],
-        "label": buildings["id"].astype(str).map(html.escape), "use": buildings["use"].astype(str).map(html.escape),
+        "label": buildings["id"].astype(str).map(html.escape), "use": buildings["use"].astype(str).map(
+            lambda use: html.escape(LABELS_FR.get(use, use) if language == "fr" else use.replace("_", " "))),
         "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
         "wall_depth": buildings["wall_depth"].round(2),
     })
