@@ -144,6 +144,22 @@ OUTPUTS: Mapping[str, Layer] = {
                     "Mean radiant temperature", cmap="YlOrRd", better="lower"),
     "utci": Layer("degC", "universal thermal climate index at {hour:g} h", "Stress thermique ressenti (UTCI)",
                    "Felt heat stress (UTCI)", cmap="YlOrRd", better="lower"),
+    "utci_hourly": Layer("degC", "universal thermal climate index, hour by hour", "Stress thermique ressenti (UTCI)",
+                          "Felt heat stress (UTCI)", cmap="YlOrRd", better="lower"),
+    "strong_stress_hours": Layer("h", "hours of strong heat stress or worse (UTCI >= 32 degC), {first:g} to {last:g} h",
+                                  "Heures de stress thermique fort", "Hours of strong heat stress", cmap="YlOrRd",
+                                  better="lower", empty_at_zero=True),
+    "very_strong_stress_hours": Layer("h", "hours of very strong heat stress or worse (UTCI >= 38 degC), {first:g} to "
+                                           "{last:g} h", "Heures de stress thermique très fort",
+                                       "Hours of very strong heat stress", cmap="YlOrRd", better="lower",
+                                       empty_at_zero=True),
+    "sun_hours": Layer("h", "hours of direct sun, {first:g} to {last:g} h", "Heures de soleil direct",
+                        "Hours of direct sun", cmap="cividis"),
+    "surface_temperature": Layer("degC", "ground surface temperature at {hour:g} h", "Température du sol",
+                                  "Ground surface temperature", cmap="inferno", better="lower"),
+    # -- the scenario (jumeau.study.indicators) --
+    "works_area": Layer("1", "where the interventions act (their cells and 10 m around)", "Emprise des travaux",
+                         "Where the works act", cmap="Greys"),
     "heat_stress_class": Layer("1", "UTCI heat stress class", "Classe de stress thermique", "Heat stress class",
                                 cmap="YlOrRd", better="lower", flags=_STRESS_CLASSES),
 }
@@ -162,12 +178,16 @@ def attrs(name: str, **values: object) -> dict[str, object]:
 class Products:
     """The layers written or shown by each front end, in the order they appear."""
 
-    scenario_maps: tuple[str, ...] = ("max_depth", "hazard_rating", "t_air")  # GeoTIFF + PNG per scenario run
+    # GeoTIFF + PNG per scenario run
+    scenario_maps: tuple[str, ...] = ("max_depth", "hazard_rating", "very_strong_stress_hours", "t_air")
     flood_maps: tuple[str, ...] = ("max_depth", "hazard_rating", "max_speed", "arrival_time")  # `jumeau flood`
     screening_maps: tuple[str, ...] = ("ponding_depth", "fill_depth")  # `jumeau flood --screening`
-    heat_maps: tuple[str, ...] = ("t_air", "utci", "night_overheating", "sky_view_factor")  # `jumeau heat`
-    viewer_layers: tuple[str, ...] = ("t_air", "utci", "max_depth", "hazard_rating")  # the viewer's maps and 3-D
-    report_differences: tuple[str, ...] = ("t_air", "max_depth")  # the report's difference maps
+    # `jumeau heat`
+    heat_maps: tuple[str, ...] = ("very_strong_stress_hours", "utci", "t_mrt", "surface_temperature", "t_air",
+                                  "night_overheating", "sky_view_factor")
+    # the viewer's maps and 3-D
+    viewer_layers: tuple[str, ...] = ("very_strong_stress_hours", "utci", "t_air", "max_depth", "hazard_rating")
+    report_differences: tuple[str, ...] = ("very_strong_stress_hours", "t_air", "max_depth")  # the report's difference maps
 
 
 PRODUCTS = Products()

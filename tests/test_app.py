@@ -134,11 +134,13 @@ def test_values_from_the_city_files_are_escaped_in_the_hover_tooltip():
     from viewer.views import hover_table
 
     buildings = gpd.GeoDataFrame({"id": ["<img src=x onerror=alert(1)>"], "use": ["a & b"], "population": [3.0],
-                                  "t_air": [30.04], "wall_depth": [0.123]}, geometry=[box(0, 0, 1, 1)])
+                                  "t_air": [30.04], "stress_hours_around": [5.04], "wall_depth": [0.123]},
+                                 geometry=[box(0, 0, 1, 1)])
     row = hover_table(buildings).iloc[0]
     assert row["label"] == "&lt;img src=x onerror=alert(1)&gt;" and row["use"] == "a &amp; b"
     assert row["residents"] == 3.0 and row["t_air"] == 30.0
     uses = gpd.GeoDataFrame({"id": ["a", "b"], "use": ["residential", "care_home"], "population": [1.0, 0.0],
-                             "t_air": [30.0, 30.0], "wall_depth": [0.0, 0.0]}, geometry=[box(0, 0, 1, 1)] * 2)
+                             "t_air": [30.0, 30.0], "stress_hours_around": [1.0, 2.0], "wall_depth": [0.0, 0.0]},
+                            geometry=[box(0, 0, 1, 1)] * 2)
     assert hover_table(uses, "fr")["use"].tolist() == ["logement", "EHPAD / maison de retraite"]  # French page
     assert hover_table(uses, "en")["use"].tolist() == ["residential", "care home"]

@@ -18,15 +18,17 @@ def site(city):
     return jumeau.load_site(city.write())
 
 
-def results(site, depth: np.ndarray, t_air: np.ndarray, outflow: float = 12.5):
+def results(site, depth: np.ndarray, t_air: np.ndarray, outflow: float = 12.5, stress_hours: np.ndarray | None = None):
     like = site.grid["elevation"]
     grid = {"y": like["y"], "x": like["x"]}
     flood = xr.Dataset({"max_depth": (("y", "x"), depth, {"units": "m"}),
                         "hazard_rating": (("y", "x"), depth * 2.0, {"units": "1"})}, coords=grid,
                        attrs={"volume_outflow": outflow})
+    hours = np.zeros(site.shape, dtype="float32") if stress_hours is None else stress_hours
     heat = xr.Dataset({"t_air": (("y", "x"), t_air, {"units": "degC"}),
-                       "heat_stress_class": (("y", "x"), np.zeros_like(t_air, dtype="int8"), {"units": "1"})},
-                      coords=grid)
+                       "utci": (("y", "x"), t_air + 5, {"units": "degC"}),
+                       "surface_temperature": (("y", "x"), t_air + 10, {"units": "degC"}),
+                       "very_strong_stress_hours": (("y", "x"), hours, {"units": "h"})}, coords=grid)
     return flood, heat
 
 
@@ -82,8 +84,27 @@ def test_strong_heat_is_the_upper_third_of_the_heat_island(site):
     table, buildings, _ = compute(site, flood, heat, forcing)
     values = table.set_index("indicator")["value"]
     assert buildings["strong_heat"].tolist() == [True, False, False]
-    assert values["strong_heat_area"] == pytest.approx(building_cells(site, 1).sum() * site.cell_area / 1e4)
-    assert values["heat_area"] == pytest.approx(site.shape[0] * site.shape[1] * site.cell_area / 1e4)
+    assert values["residents_strong_heat"] == pytest.approx(buildings.loc[1, "population"])
+
+
+def test_felt_heat_is_counted_on_the_public_space_and_at_each_home_door(site):
+    """Hours of very strong stress: the mean over the outdoor ground, the area with 6 h or more, and
+    the homes whose surroundings (the ground nearest to them, within 20 m) have 6 h or more."""
+    hours = np.full(site.shape, 2.0, dtype="float32")
+    a = building_cells(site, 1)
+    rows, cols = np.nonzero(a)
+    hours[rows.min() - 3: rows.min(), cols.min(): cols.max() + 1] = 9.0  # a hot strip north of building A
+    hours[a] = 50.0  # on the roof: not where people are
+    flood, heat = results(site, np.zeros(site.shape, dtype="float32"), np.full(site.shape, 30.0),
+                          stress_hours=hours)
+    table, buildings, _ = compute(site, flood, heat, Forcing())
+    values = table.set_index("indicator")["value"]
+    outdoor = site.grid["building_id"].values == 0
+    assert values["stress_hours_outdoor"] == pytest.approx(hours[outdoor].mean())
+    assert values["long_stress_area"] == pytest.approx((hours[outdoor] >= 6).sum() * site.cell_area / 1e4)
+    assert 2.0 < buildings.loc[1, "stress_hours_around"] < 9.0 and buildings.loc[2, "stress_hours_around"] == 2.0
+    long = buildings["stress_hours_around"] >= 6
+    assert values["residents_long_stress"] == pytest.approx(buildings.loc[long, "population"].sum())
 
 
 def test_open_water_is_not_a_flood(city):

@@ -64,6 +64,7 @@ _OWN: dict[str, dict[str, str]] = {
         "use": "Usage",
         "residents": "Habitants",
         "wall_depth": "Eau contre les murs (m)",
+        "stress_hours_around": "Heures de stress très fort à sa porte",
         "scene_help": "Tournez avec la souris, zoomez avec la molette.",
     },
     "en": {
@@ -120,6 +121,7 @@ _OWN: dict[str, dict[str, str]] = {
         "use": "Use",
         "residents": "Residents",
         "wall_depth": "Water at the walls (m)",
+        "stress_hours_around": "Hours of very strong heat stress at its door",
         "scene_help": "Rotate with the mouse, zoom with the wheel.",
     },
 }
@@ -127,7 +129,7 @@ _OWN: dict[str, dict[str, str]] = {
 TEXT: dict[str, dict[str, str]] = {language: {**SHARED[language], **own} for language, own in _OWN.items()}
 
 # Workshop mode: each headline indicator as a question anyone can answer from the
-# screen, with one sentence on what it means. {hour} and {threshold} come from the forcing.
+# screen, with one sentence on what it means.
 QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "fr": {
         "residents_flooded": ("Combien d'habitants ont les pieds dans l'eau ?",
@@ -136,11 +138,13 @@ QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
                               "Bâtiments avec plus de 10 cm d'eau contre leurs murs."),
         "sensitive_sites_flooded": ("Combien d'écoles, crèches, EHPAD ou hôpitaux sont touchés par l'eau ?",
                                     "Les lieux où sont les personnes les plus fragiles."),
-        "strong_heat_area": ("Où fait-il plus de {threshold:.0f} °C à {hour:.0f} h ?",
-                             "Surface du quartier où l'air dépasse ce seuil l'après-midi d'une canicule."),
-        "residents_strong_heat": ("Combien d'habitants vivent dans la forte chaleur ?",
-                                  "Personnes dont le logement est dans les endroits les plus chauds."),
-        "sensitive_sites_strong_heat": ("Combien d'écoles, crèches ou EHPAD sont dans la forte chaleur ?",
+        "stress_hours_outdoor": ("Combien d'heures la chaleur est-elle dangereuse dehors ?",
+                                 "Heures de la journée de canicule où la chaleur ressentie dépasse 38 °C (stress "
+                                 "très fort), en moyenne dans les rues, places et jardins."),
+        "residents_long_stress": ("Combien d'habitants ont une chaleur dangereuse à leur porte ?",
+                                  "Personnes dont les abords du logement restent 6 heures ou plus en stress très "
+                                  "fort."),
+        "sensitive_sites_long_stress": ("Combien d'écoles, crèches ou EHPAD ont une chaleur dangereuse à leur porte ?",
                                         "Les enfants et les personnes âgées souffrent le plus de la chaleur."),
         "canopy_cover": ("Quelle part du quartier est à l'ombre des arbres ?",
                          "Plus d'arbres, c'est plus d'ombre et de fraîcheur."),
@@ -153,12 +157,13 @@ QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
                               "Buildings with more than 10 cm of water at their walls."),
         "sensitive_sites_flooded": ("How many schools, nurseries, care homes or hospitals get water?",
                                     "Where the most vulnerable people are."),
-        "strong_heat_area": ("Where is it hotter than {threshold:.0f} °C at {hour:.0f}:00?",
-                             "Area of the district where the air exceeds this on a heat-wave afternoon."),
-        "residents_strong_heat": ("How many residents live in strong heat?",
-                                  "People whose home is in the hottest places."),
-        "sensitive_sites_strong_heat": ("How many schools, nurseries or care homes are in strong heat?",
-                                        "Children and the elderly suffer most from heat."),
+        "stress_hours_outdoor": ("For how many hours is the heat dangerous outdoors?",
+                                 "Hours of the heat-wave day when felt heat exceeds 38 °C (very strong stress), "
+                                 "on average in streets, squares and gardens."),
+        "residents_long_stress": ("How many residents have dangerous heat at their door?",
+                                  "People whose home's surroundings stay 6 hours or more in very strong stress."),
+        "sensitive_sites_long_stress": ("How many schools, nurseries or care homes have dangerous heat at their "
+                                        "door?", "Children and the elderly suffer most from heat."),
         "canopy_cover": ("How much of the district is in the shade of trees?",
                          "More trees mean more shade and cooler air."),
         "investment": ("How much does it cost?", "Works paid once, in euros."),

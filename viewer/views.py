@@ -28,8 +28,8 @@ from jumeau.study.report import render_html
 from viewer import scene3d
 from viewer.text import QUESTIONS
 
-HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "strong_heat_area",
-             "residents_strong_heat", "sensitive_sites_strong_heat", "canopy_cover", "investment")
+HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
+             "residents_long_stress", "sensitive_sites_long_stress", "canopy_cover", "investment")
 
 
 def available_layers(result: Result) -> list[str]:
@@ -100,8 +100,6 @@ def scenario_picker(results: dict[str, Result], text: dict, language: str, works
 
 def headline(result: Result, baseline: Result, language: str, workshop: bool) -> None:
     """Headline indicators with their change against the baseline (questions in workshop mode)."""
-    forcing = result.forcing["heat"]
-    threshold = forcing["t_ref"] + 2 * forcing["uhi_max"] / 3
     per_row = 2 if workshop else 4  # big type needs wide columns
     columns = st.columns(per_row)
     for number, key in enumerate(HEADLINES):
@@ -112,8 +110,7 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool) ->
         question, explanation = QUESTIONS[language][key]
         with columns[number % per_row]:
             if workshop:
-                st.markdown(f"<div class='question'>{question.format(threshold=threshold, hour=forcing['hour'])}</div>",
-                            unsafe_allow_html=True)
+                st.markdown(f"<div class='question'>{question}</div>", unsafe_allow_html=True)
             st.metric(label if not workshop else spec.unit, format_value(value, spec.unit),
                       delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
                       else format_value(delta, spec.unit),
@@ -196,6 +193,7 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
         map_provider=None,  # no base map: the layer covers the site, and a workshop room may be offline
         tooltip={"html": f"<b>{text['building']} {{label}}</b><br>{text['use']} : {{use}}<br>{text['residents']} : "
                          f"{{residents}}<br>{layer_label('t_air', language)} : {{t_air}}<br>"
+                         f"{text['stress_hours_around']} : {{stress_hours}}<br>"
                          f"{text['wall_depth']} : {{wall_depth}}"},
     )
     st.pydeck_chart(deck, width="stretch")
@@ -225,7 +223,7 @@ def hover_table(buildings: pd.DataFrame, language: str = "fr") -> pd.DataFrame:
         "label": buildings["id"].astype(str).map(html.escape), "use": buildings["use"].astype(str).map(
             lambda use: html.escape(LABELS_FR.get(use, use) if language == "fr" else use.replace("_", " "))),
         "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
-        "wall_depth": buildings["wall_depth"].round(2),
+        "stress_hours": buildings["stress_hours_around"].round(1), "wall_depth": buildings["wall_depth"].round(2),
     })
 
 

@@ -6,8 +6,12 @@
   InVEST's table values only, ``"cast"`` uses the cast shade only.
 * Albedo: the class table's, or an intervention's override (cool roofs, pavements).
 * Then :func:`jumeau.heat.cooling.urban_cooling` (InVEST 3.20, factors method), the
-  sky view factor of the surface model, the night overheating index and the UTCI of a
-  person in the sun or in the shade at the chosen hour.
+  sky view factors of the surface model, the night overheating index and the felt heat
+  hour by hour (:mod:`jumeau.heat.felt`: Tmrt from six-directional radiation, UTCI).
+* The radiation model's ground: the class table's ``albedo``, ``emissivity`` and
+  surface warming; where an intervention changes a cell's albedo (cool roofs and
+  pavements), its warming scales with the short-wave it absorbs, ``(1 − α)/(1 − α_class)``.
+  Tree crowns are the cells of at least half canopy cover; a sparser cover is scattered trees.
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ import xarray as xr
 
 from jumeau import outputs
 from jumeau.errors import ModelError
-from jumeau.heat import cooling, night, shadows, skyview, stress, sun
+from jumeau.heat import cooling, felt, night, radiation, shadows, skyview, stress, sun
 from jumeau.heat.forcing import HeatForcing
 from jumeau.machine import require_memory
 from jumeau.site.state import Site
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
-# Peak bytes per cell of heat_site (its inputs excluded): 274 measured with the kernels at
-# their widest (1 m cells, 500 m mixing radius; benchmarks/bench_heat.py), and the results.
-HEAT_BYTES_PER_CELL = 300
+# Peak bytes per cell of heat_site (its inputs excluded), measured by benchmarks/bench_heat.py
+# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours.
+HEAT_BYTES_PER_CELL = 600
+CROWN_COVER = 0.5  # canopy cover from which a cell is a tree crown for the sun and the sky
 
 
 def surface_model(site: Site, trees: bool = True) -> np.ndarray:
@@ -37,6 +42,24 @@ def surface_model(site: Site, trees: bool = True) -> np.ndarray:
     return dsm
 
 
+def radiation_scene(site: Site, svf_radius: float = 100.0) -> radiation.Scene:
+    """The site as the radiation model sees it (sky view factors cached per surface)."""
+    grid = site.grid
+    elevation = grid["elevation"].values.astype("float64")
+    dsm = surface_model(site, trees=False)
+    cover = grid["canopy_cover"].values.astype("float64")
+    crowns = cover >= CROWN_COVER
+    canopy = np.where(crowns, grid["canopy_height"].values, 0.0)
+    albedo = site.parameter("albedo")
+    absorbed = (1 - albedo) / np.maximum(1 - site.classes.lookup("albedo", grid["landcover"].values), 0.05)
+    view = skyview.cached_sky_views(dsm, site.resolution, elevation + canopy, radius=svf_radius)
+    return radiation.Scene(dsm=dsm, elevation=elevation, canopy=canopy, scattered=np.where(crowns, 0.0, cover),
+                           ground=grid["building_id"].values == 0,
+                           albedo=albedo, emissivity=site.parameter("emissivity"),
+                           tg_slope=site.parameter("tg_slope") * absorbed,
+                           tg_intercept=site.parameter("tg_intercept") * absorbed, cell=site.resolution, view=view)
+
+
 def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_radius: float = 100.0) -> xr.Dataset:
     """Heat results of a Site for a heat-wave day."""
     if shade not in ("combined", "table", "cast"):
@@ -44,8 +67,9 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
     grid = site.grid
     require_memory(grid.sizes["y"] * grid.sizes["x"], HEAT_BYTES_PER_CELL, "the heat model")
     cell = site.resolution
-    dsm = surface_model(site)
     lon, lat = site.lonlat
+    rows = felt.day_weather(forcing, lon, lat)  # a met file's errors before any long computation
+    dsm = surface_model(site)
     day = sun.sun_positions(lon, lat, forcing.date, DESIGN_HOURS)
     cast = np.mean([shadows.cast_shadow(dsm, cell, p.elevation, p.azimuth) for p in day], axis=0)
     table_shade = np.maximum(site.parameter("shade"), grid["canopy_cover"].values)
@@ -57,23 +81,27 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
         t_ref=forcing.t_ref, uhi_max=forcing.uhi_max, cooling_distance=forcing.cooling_distance,
         mixing_radius=forcing.mixing_radius, relative_humidity=forcing.relative_humidity,
     )
-    svf = skyview.sky_view_factor(dsm, cell, radius=svf_radius)
-    (now,) = sun.sun_positions(lon, lat, forcing.date, [forcing.hour])
-    sunlit = ~shadows.cast_shadow(dsm, cell, now.elevation, now.azimuth) & (grid["canopy_cover"].values < 0.5)
-    t_air = result["t_air"].values.astype("float64")
-    t_mrt = stress.mean_radiant_temperature(t_air, sunlit, now.elevation, now.direct_normal)
-    utci = stress.utci(t_air, t_mrt, forcing.relative_humidity)
+    scene = radiation_scene(site, svf_radius)
+    excess = result["t_air"].values.astype("float64") - forcing.t_ref
+    layers = felt.felt_heat(scene, rows, (lon, lat), excess, forcing.hour)
     dims = ("y", "x")
+    svf = scene.view.horizontal
     extra = {
         "shade_fraction": cast,
         "shade": shade_used,
         "sky_view_factor": svf,
         "night_overheating": night.night_overheating(svf, grid["impervious"].values, cell),
-        "t_mrt": t_mrt,
-        "utci": utci,
+        **{name: layers[name] for name in ("t_mrt", "utci", "surface_temperature", "strong_stress_hours",
+                                           "very_strong_stress_hours", "sun_hours")},
     }
+    hours = rows.index.to_numpy()
     for name, values in extra.items():
-        result[name] = (dims, np.asarray(values, dtype="float32"), outputs.attrs(name, hour=forcing.hour))
-    result["heat_stress_class"] = (dims, stress.stress_class(utci), outputs.attrs("heat_stress_class"))
-    result.attrs.update(sun_elevation=now.elevation, sun_azimuth=now.azimuth, date=str(forcing.date), hour=forcing.hour)
+        result[name] = (dims, np.asarray(values, dtype="float32"),
+                        outputs.attrs(name, hour=forcing.hour, first=hours[0], last=hours[-1]))
+    result["heat_stress_class"] = (dims, stress.stress_class(layers["utci"]), outputs.attrs("heat_stress_class"))
+    result["utci_hourly"] = (("hour", *dims), layers["utci_hourly"], outputs.attrs("utci_hourly"))
+    result = result.assign_coords(hour=("hour", hours.astype("float32"), {"units": "h", "long_name": "local clock hour"}))
+    (now,) = sun.sun_positions(lon, lat, forcing.date, [forcing.hour])
+    result.attrs.update(sun_elevation=now.elevation, sun_azimuth=now.azimuth, date=str(forcing.date), hour=forcing.hour,
+                        weather=str(forcing.weather) if forcing.weather is not None else "design day")
     return result.rio.write_crs(site.crs)

@@ -42,9 +42,14 @@ NUMERIC_COLUMNS: dict[str, tuple[float, float]] = {
     "impervious": (0.0, 1.0),
 }
 REQUIRED_COLUMNS = ("lucode", "name", *NUMERIC_COLUMNS)
-# optional columns: absent, they count as 0
-OPTIONAL_COLUMNS: dict[str, tuple[float, float]] = {
-    "canopy_height": (0.0, 80.0),  # m of tree canopy the class carries (woods): it casts shade and shades people
+# optional columns: (lowest, highest, value when the column is absent)
+OPTIONAL_COLUMNS: dict[str, tuple[float, float, float]] = {
+    "canopy_height": (0.0, 80.0, 0.0),  # m of tree canopy the class carries (woods): it casts shade and shades people
+    # the radiation model's ground: long-wave emissivity, and the sunlit surface's warming above the air
+    # (jumeau.heat.surface_temperature), paved ground's values when absent (Lindberg et al. 2008)
+    "emissivity": (0.5, 1.0, 0.95),
+    "tg_slope": (0.0, 2.0, 0.37),
+    "tg_intercept": (-30.0, 10.0, -3.41),
 }
 ROLES: dict[str, str] = {
     "roof": "building roofs: burnt under footprints, given to new buildings",
@@ -72,6 +77,7 @@ class ClassTable:
 
     table: pd.DataFrame
     source: Path
+    defaulted: tuple[str, ...] = ()  # optional columns the file lacks, given their default value
 
     @classmethod
     def read(cls, path: str | os.PathLike = CLASS_TABLE) -> ClassTable:
@@ -90,9 +96,9 @@ class ClassTable:
                 f"{path}: class table lacks column(s) {', '.join(missing)}. "
                 f"Required: {', '.join(REQUIRED_COLUMNS)} (InVEST biophysical table names)."
             )
-        for column in OPTIONAL_COLUMNS:
-            if column not in table.columns:
-                table[column] = 0.0
+        absent = tuple(column for column in OPTIONAL_COLUMNS if column not in table.columns)
+        for column in absent:
+            table[column] = OPTIONAL_COLUMNS[column][2]
         for column in ("lucode", *NUMERIC_COLUMNS, *OPTIONAL_COLUMNS):
             values = pd.to_numeric(table[column], errors="coerce")
             bad = table.index[values.isna()]
@@ -109,7 +115,8 @@ class ClassTable:
         if len(duplicated):
             raise InputError(f"{path}: lucode(s) {', '.join(map(str, duplicated))} appear more than once; "
                              "keep one row per class.")
-        for column, (low, high) in {**NUMERIC_COLUMNS, **OPTIONAL_COLUMNS}.items():
+        bounds = {**NUMERIC_COLUMNS, **{column: spec[:2] for column, spec in OPTIONAL_COLUMNS.items()}}
+        for column, (low, high) in bounds.items():
             out = table[(table[column] < low) | (table[column] > high)]
             if len(out):
                 row = out.index[0]
@@ -122,7 +129,7 @@ class ClassTable:
                 table[label] = table["name"]
             table[label] = table[label].fillna(table["name"])
         table["role"] = _roles(table, path)
-        return cls(table.set_index("lucode", drop=False).sort_index(), path)
+        return cls(table.set_index("lucode", drop=False).sort_index(), path, absent)
 
     @property
     def codes(self) -> np.ndarray:

@@ -4,6 +4,8 @@
 * its *wall* value is the highest value on the ground cells touching it
   (8-neighbourhood): where water stands against a building, the cells under it being
   walls to the flood model;
+* its *around* value is the mean over the ground within a reach of it (each ground cell
+  counting for the building nearest to it): what people feel at its doors;
 * a site of interest takes its building's value, or the value of its own cell if it
   stands in no building.
 
@@ -20,12 +22,15 @@ import numpy as np
 import pandas as pd
 import rasterio.transform
 import xarray as xr
+from scipy import ndimage
 
 from jumeau.site.state import Site
 
+AROUND = 20.0  # m: the reach of a building's "around" value
+
 
 def building_values(site: Site, layer: xr.DataArray, how: str) -> np.ndarray:
-    """Per-building ``mean`` of a layer over the building's cells, or ``wall`` maximum around it.
+    """Per-building ``mean`` of a layer over the building's cells, ``wall`` maximum or ``around`` mean around it.
 
     Returns an array indexed like ``site.buildings`` (NaN where a building has no cell with a value).
     """
@@ -49,6 +54,16 @@ def building_values(site: Site, layer: xr.DataArray, how: str) -> np.ndarray:
                 neighbour = padded_ids[1 + dy: 1 + dy + ids.shape[0], 1 + dx: 1 + dx + ids.shape[1]]
                 touching = ground & (neighbour > 0)
                 np.fmax.at(result, neighbour[touching], values[touching])
+    elif how == "around":
+        ground = ids == 0
+        distance, (rows, cols) = ndimage.distance_transform_edt(ground, return_indices=True,
+                                                                sampling=site.resolution)
+        nearest = ids[rows, cols]
+        near = ground & (distance <= AROUND) & (nearest > 0) & np.isfinite(values)
+        count = np.bincount(nearest[near], minlength=size)
+        total = np.bincount(nearest[near], weights=values[near], minlength=size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result = total / count
     else:
         raise ValueError(f"unknown aggregation {how!r}")
     return result[site.buildings.index.to_numpy()]

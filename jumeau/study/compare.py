@@ -15,9 +15,15 @@ Scorecard normalisation (documented for elected officials as "score"):
    negative, indicator scores, so a plan that gains a lot here and loses there shows
    both, not only their balance.
 
-Derived indicators (not scored, for the report): cost per °C gained (investment over
-the fall of the mean air temperature over built-up areas) and cost per m³ retained
-(investment over the fall of the runoff volume leaving the district).
+Derived figures (not scored, for the report), against the baseline:
+
+* the heat effect where the works act: the fall of the hours of very strong heat stress,
+  averaged over the scenario's works area (:func:`jumeau.study.indicators.works_area`);
+* the heat stress avoided over the outdoor ground, in m²·h (square metres times hours of
+  very strong heat stress), and its cost, € per m²·h avoided: shown only when the
+  effect is real (at least :data:`REAL_EFFECT` hours where the works act);
+* the cost per m³ retained (investment over the fall of the runoff volume leaving the
+  district).
 """
 
 from __future__ import annotations
@@ -28,10 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from jumeau.errors import InputError
 from jumeau.io.runfolder import Result, find_runs
 from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
+
+REAL_EFFECT = 0.25  # h: the least fall of very strong heat stress, where the works act, worth a cost figure
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Comparison:
     titles: dict[str, dict[str, str]]  # scenario -> {"fr": ..., "en": ...}
     values: pd.DataFrame  # indicator × scenario
     deltas: pd.DataFrame  # indicator × scenario, against the baseline
-    derived: pd.DataFrame  # cost per °C and per m³, per scenario
+    derived: pd.DataFrame  # heat effect where the works act, cost per m²·h of heat stress avoided and per m³
     scores: pd.DataFrame  # scenario × (dimensions, overall, created, destroyed, rank)
     weights: dict[str, float]
     results: dict[str, Result]  # scenario -> its run, in the order shown
@@ -86,20 +95,32 @@ def compare(runs: str | os.PathLike | Mapping[str, Result | str | os.PathLike], 
     table = pd.DataFrame({s: results[s].indicators["value"] for s in order})
     values = table.loc[[k for k in INDICATORS if k in table.index]]
     deltas = values.sub(values[baseline], axis=0)
+    shown = {s: results[s] for s in order}
     return Comparison(baseline, order, {s: results[s].titles for s in order}, values, deltas,
-                      _derived(values, baseline), scorecard(values, baseline, weights), weights,
-                      {s: results[s] for s in order})
+                      _derived(values, baseline, shown), scorecard(values, baseline, weights), weights, shown)
 
 
-def _derived(values: pd.DataFrame, baseline: str) -> pd.DataFrame:
+def heat_effect(base: xr.Dataset, grids: xr.Dataset) -> tuple[float, float]:
+    """Fall of the hours of very strong heat stress: mean over the works area (h), total over the outdoor
+    ground (m²·h)."""
+    fall = (base["very_strong_stress_hours"] - grids["very_strong_stress_hours"]).values.astype("float64")
+    cell_area = abs(float(grids["x"][1] - grids["x"][0]) * float(grids["y"][1] - grids["y"][0]))
+    works = grids["works_area"].values > 0
+    outdoor = grids["building_id"].values == 0
+    return (float(fall[works].mean()) if works.any() else 0.0, float(fall[outdoor].sum() * cell_area))
+
+
+def _derived(values: pd.DataFrame, baseline: str, results: Mapping[str, Result]) -> pd.DataFrame:
     investment = values.loc["investment"]
-    cooled = values.at["t_air_mean_built", baseline] - values.loc["t_air_mean_built"]
     retained = values.at["runoff_leaving", baseline] - values.loc["runoff_leaving"]
+    base = results[baseline].grids
+    effects = pd.DataFrame([heat_effect(base, results[s].grids) for s in values.columns],
+                           index=values.columns, columns=["stress_hours_avoided_works", "stress_m2h_avoided"])
+    real = (effects["stress_hours_avoided_works"] >= REAL_EFFECT) & (effects["stress_m2h_avoided"] > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_degree = np.where(cooled > 1e-6, investment / cooled, np.nan)
+        per_m2h = np.where(real, investment / effects["stress_m2h_avoided"], np.nan)
         per_m3 = np.where(retained > 1e-6, investment / retained, np.nan)
-    return pd.DataFrame({"cost_per_degree": per_degree, "cost_per_m3_retained": per_m3,
-                         "cooling": cooled, "retained_m3": retained}, index=values.columns)
+    return effects.assign(cost_per_m2h_avoided=per_m2h, cost_per_m3_retained=per_m3, retained_m3=retained)
 
 
 def scorecard(values: pd.DataFrame, baseline: str, weights: dict[str, float]) -> pd.DataFrame:

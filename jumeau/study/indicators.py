@@ -12,10 +12,18 @@ Definitions:
   the highest ``max_depth`` on the ground cells touching it (:mod:`jumeau.site.zonal`),
   which is where water enters a building, above :data:`jumeau.flood.hazard.WALL_DEPTH`;
 * *high hazard* is the FD2320 rating's "danger for most" and above
-  (:data:`jumeau.flood.hazard.DANGER_FOR_MOST`); *strong heat stress* the UTCI class
-  "strong" and above (:data:`jumeau.heat.stress.STRONG`);
-* *strong heat* is ``t_air`` at least ``T_ref + 2/3·UHI_max`` (the upper third of the
-  heat island), *heat* at least ``T_ref + 1/3·UHI_max``;
+  (:data:`jumeau.flood.hazard.DANGER_FOR_MOST`);
+* felt heat is counted in hours of *very strong heat stress* (UTCI ≥ 38 °C, the UTCI
+  class, in physical units, not a share of the day's range) on the *outdoor ground*
+  (not in buildings, not on open water), the public space people walk in; a *long*
+  exposure is at least :data:`LONG_STRESS` such hours in the day; a building's or a
+  site's exposure is that of the ground around it (within
+  :data:`jumeau.site.zonal.AROUND`);
+* *strong heat* (air) is ``t_air`` at least ``T_ref + 2/3·UHI_max`` (the upper third of
+  the heat island);
+* the *works area* is where the scenario's interventions act: their cells and the
+  ground within :data:`WORKS_REACH` of them; the comparison reads each scenario's
+  effect there (:mod:`jumeau.study.compare`);
 * open water (classes whose curve number is 100 on every soil) is left out of the
   flooded areas: a brook full of water is not a flood;
 * a site of interest takes its building's values, or its cell's if it has none.
@@ -29,13 +37,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import ndimage
 
 from jumeau.flood.hazard import DANGER_FOR_MOST, WALL_DEPTH
-from jumeau.heat.stress import STRONG
 from jumeau.site.state import Site
 from jumeau.site.zonal import building_values, site_values
 
 SHALLOW, DEEP = 0.10, 0.30  # m: flooded-area thresholds of the indicators' labels
+LONG_STRESS = 6.0  # h of very strong heat stress in a day: a long exposure (half the daytime hours)
+WORKS_REACH = 10.0  # m around an intervention where its effect is read
 
 
 @dataclass(frozen=True)
@@ -53,11 +63,14 @@ class Indicator:
 INDICATORS: dict[str, Indicator] = {
     "t_air_mean_built": Indicator("°C", "Température moyenne de l'air dans les zones bâties", "Mean air temperature over built-up areas", "health", "lower"),
     "t_air_p95_built": Indicator("°C", "Température de l'air des 5 % d'endroits bâtis les plus chauds", "95th percentile air temperature over built-up areas", "health", "lower"),
-    "heat_area": Indicator("ha", "Surface où il fait chaud (îlot de chaleur au-delà d'un tiers)", "Area in heat (above a third of the heat island)", "health", "lower"),
-    "strong_heat_area": Indicator("ha", "Surface où il fait très chaud (îlot de chaleur au-delà des deux tiers)", "Area in strong heat (above two thirds of the heat island)", "health", "lower"),
-    "heat_stress_area": Indicator("ha", "Surface en stress thermique fort à l'heure la plus chaude", "Area in strong heat stress at the hottest hour", "health", "lower"),
-    "residents_strong_heat": Indicator("hab.", "Habitants dont le logement est en forte chaleur", "Residents whose home is in strong heat", "fairness", "lower"),
-    "sensitive_sites_strong_heat": Indicator("sites", "Écoles, crèches, EHPAD et hôpitaux en forte chaleur", "Schools, nurseries, care homes and hospitals in strong heat", "fairness", "lower"),
+    "stress_hours_outdoor": Indicator("h", "Heures de stress thermique très fort dehors (moyenne de l'espace public)", "Hours of very strong heat stress outdoors (mean over public space)", "health", "lower"),
+    "long_stress_area": Indicator("ha", "Espace public en stress thermique très fort 6 heures ou plus", "Public space in very strong heat stress for 6 hours or more", "health", "lower"),
+    "utci_outdoor_map_hour": Indicator("°C", "Chaleur ressentie dehors à l'heure de la carte (UTCI moyen)", "Felt heat outdoors at the map's hour (mean UTCI)", "health", "lower"),
+    "residents_long_stress": Indicator("hab.", "Habitants dont les abords du logement sont en stress très fort 6 h ou plus", "Residents whose home's surroundings are in very strong heat stress for 6 h or more", "fairness", "lower"),
+    "sensitive_sites_long_stress": Indicator("sites", "Écoles, crèches, EHPAD et hôpitaux aux abords en stress très fort 6 h ou plus", "Schools, nurseries, care homes and hospitals whose surroundings are in very strong heat stress for 6 h or more", "fairness", "lower"),
+    "utci_sensitive_sites": Indicator("°C", "Chaleur ressentie aux abords des écoles, crèches et EHPAD à l'heure de la carte (UTCI moyen)", "Felt heat around schools, nurseries and care homes at the map's hour (mean UTCI)", "fairness", "lower"),
+    "roof_temperature": Indicator("°C", "Température des toits à l'heure de la carte (chaleur des derniers étages)", "Roof surface temperature at the map's hour (heat of top floors)", "health", "lower"),
+    "residents_strong_heat": Indicator("hab.", "Habitants dont le logement est dans l'air le plus chaud du quartier", "Residents whose home is in the district's hottest air", "fairness", "lower"),
     "t_air_p95_residents": Indicator("°C", "Température au logement des 5 % d'habitants les plus exposés", "Air temperature at home of the 5 % most exposed residents", "fairness", "lower"),
     "flooded_area_10cm": Indicator("ha", "Surface sous plus de 10 cm d'eau", "Area under more than 10 cm of water", "health", "lower"),
     "flooded_area_30cm": Indicator("ha", "Surface sous plus de 30 cm d'eau", "Area under more than 30 cm of water", "health", "lower"),
@@ -97,43 +110,51 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
     area_ha = site.cell_area / 1e4
     t_air = heat["t_air"]
     built = site.sealed
-    heat_line = forcing.heat.t_ref + forcing.heat.uhi_max / 3
     strong_line = forcing.heat.t_ref + 2 * forcing.heat.uhi_max / 3
     depth = flood["max_depth"]
-    wet_ground = (site.grid["building_id"].values == 0) & ~open_water(site)
+    roofs = site.grid["building_id"].values > 0
+    outdoor = ~roofs & ~open_water(site)
+    stress_hours = heat["very_strong_stress_hours"]
 
     buildings = site.buildings.copy()
     buildings["t_air"] = building_values(site, t_air, "mean")
+    buildings["stress_hours_around"] = building_values(site, stress_hours, "around")
+    buildings["utci_around"] = building_values(site, heat["utci"], "around")
     buildings["wall_depth"] = building_values(site, depth, "wall")
     buildings["strong_heat"] = buildings["t_air"] >= strong_line
+    buildings["long_stress"] = buildings["stress_hours_around"] >= LONG_STRESS
     buildings["flooded"] = buildings["wall_depth"] > WALL_DEPTH
     sites = site.sites.copy()
     if len(sites):
         sites["t_air"] = site_values(site, t_air, buildings["t_air"].to_numpy())
+        sites["stress_hours_around"] = site_values(site, stress_hours, buildings["stress_hours_around"].to_numpy())
+        sites["utci_around"] = site_values(site, heat["utci"], buildings["utci_around"].to_numpy())
         sites["peak_depth"] = site_values(site, depth, buildings["wall_depth"].to_numpy())
-        sites["strong_heat"] = sites["t_air"] >= strong_line
+        sites["long_stress"] = sites["stress_hours_around"] >= LONG_STRESS
         sites["flooded"] = sites["peak_depth"] > WALL_DEPTH
     sensitive = sites[sites["sensitive"]] if len(sites) else sites
 
     residents = buildings["population"].to_numpy()
-    stress = heat_stress_mask(heat)
     changes = site.metadata.get("changes", ())
     green = site.parameter("green_area") * site.cell_area
     values = {
         "t_air_mean_built": float(t_air.values[built].mean()),
         "t_air_p95_built": float(np.percentile(t_air.values[built], 95)),
-        "heat_area": float((t_air.values >= heat_line).sum() * area_ha),
-        "strong_heat_area": float((t_air.values >= strong_line).sum() * area_ha),
-        "heat_stress_area": float(stress.sum() * area_ha),
+        "stress_hours_outdoor": float(stress_hours.values[outdoor].mean()),
+        "long_stress_area": float((stress_hours.values[outdoor] >= LONG_STRESS).sum() * area_ha),
+        "utci_outdoor_map_hour": float(heat["utci"].values[outdoor].mean()),
+        "residents_long_stress": float(residents[buildings["long_stress"].to_numpy()].sum()),
+        "sensitive_sites_long_stress": float(sensitive["long_stress"].sum()) if len(sensitive) else 0.0,
+        "utci_sensitive_sites": float(sensitive["utci_around"].mean()) if len(sensitive) else float("nan"),
+        "roof_temperature": float(heat["surface_temperature"].values[roofs].mean()) if roofs.any() else float("nan"),
         "residents_strong_heat": float(residents[buildings["strong_heat"].to_numpy()].sum()),
-        "sensitive_sites_strong_heat": float(sensitive["strong_heat"].sum()) if len(sensitive) else 0.0,
         "t_air_p95_residents": _weighted_percentile(buildings["t_air"].to_numpy(), residents, 95),
-        "flooded_area_10cm": float(((depth.values > SHALLOW) & wet_ground).sum() * area_ha),
-        "flooded_area_30cm": float(((depth.values > DEEP) & wet_ground).sum() * area_ha),
+        "flooded_area_10cm": float(((depth.values > SHALLOW) & outdoor).sum() * area_ha),
+        "flooded_area_30cm": float(((depth.values > DEEP) & outdoor).sum() * area_ha),
         "buildings_flooded": float(buildings["flooded"].sum()),
         "residents_flooded": float(residents[buildings["flooded"].to_numpy()].sum()),
         "sensitive_sites_flooded": float(sensitive["flooded"].sum()) if len(sensitive) else 0.0,
-        "high_hazard_area": float(((flood["hazard_rating"].values > DANGER_FOR_MOST) & wet_ground).sum() * area_ha),
+        "high_hazard_area": float(((flood["hazard_rating"].values > DANGER_FOR_MOST) & outdoor).sum() * area_ha),
         "runoff_leaving": float(flood.attrs["volume_outflow"]),
         "impervious_area": float(site.grid["impervious"].values.sum() * area_ha),
         "canopy_cover": float(100 * site.grid["canopy_cover"].values.mean()),
@@ -147,9 +168,15 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
     return table, buildings, sites
 
 
-def heat_stress_mask(heat: xr.Dataset) -> np.ndarray:
-    """Cells in strong heat stress or worse at the hottest hour (see :mod:`jumeau.heat`)."""
-    return heat["heat_stress_class"].values >= STRONG
+def works_area(site: Site) -> np.ndarray:
+    """Where the scenario's interventions act: their cells and the ground within :data:`WORKS_REACH` of them."""
+    cells = np.zeros(site.shape, dtype=bool)
+    for change in site.metadata.get("changes", ()):
+        cells |= change.cells
+    if not cells.any():
+        return cells
+    reach = ndimage.distance_transform_edt(~cells, sampling=site.resolution) <= WORKS_REACH
+    return cells | (reach & (site.grid["building_id"].values == 0))
 
 
 def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -94,7 +94,8 @@ def render_html(comparison: Comparison, language: str = "fr", maps: bool = True)
         derived = comparison.derived.loc[s]
         costs.append({"title": titles[s], "investment": number(comparison.values.at["investment", s], "€"),
                       "maintenance": number(comparison.values.at["maintenance", s], "€"),
-                      "per_degree": number(derived["cost_per_degree"], "€"),
+                      "effect": number(derived["stress_hours_avoided_works"], "h"),
+                      "per_m2h": number(derived["cost_per_m2h_avoided"], "€"),
                       "per_m3": number(derived["cost_per_m3_retained"], "€")})
     dimensions = [{"label": dimension_label(d, language), "weight": f"{comparison.weights[d]:g}"} for d in DIMENSIONS]
     scores = [{"rank": int(row["rank"]), "title": titles[str(s)],

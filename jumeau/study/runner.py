@@ -205,9 +205,12 @@ def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing,
     from jumeau.render.maps import draw_map
 
     scenario = scenarios[task.scenario]
-    maps_only = [v for ds in (flood, heat) for v in ds.data_vars if set(ds[v].dims) != {"y", "x"}]
+    from jumeau.study.indicators import works_area
+
+    maps_only = [v for ds in (flood, heat) for v in ds.data_vars if not set(ds[v].dims) <= {"hour", "y", "x"}]
     grids = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="override").drop_vars(
         maps_only, errors="ignore")
+    grids["works_area"] = (("y", "x"), works_area(site).astype("uint8"), OUTPUTS["works_area"].attrs())
     grids.attrs = {**site.grid.attrs, "scenario": task.scenario, "title": f"jumeau: {scenario.title}"}
     figures = {}
     for name in PRODUCTS.scenario_maps:
