@@ -14,7 +14,8 @@ grid per kernel): the ratio shows what overlap-add saves. Sky view factor (36 az
 100 m) and shadows for one sun position on 1000 × 1000 cells of a synthetic city of
 blocks. The whole heat model's peak memory per cell (numpy's allocations, traced) on the
 synthetic city at 1 m, where the 500 m mixing kernel is at its widest against the grid
-(target: 300 bytes per cell). Medians of 3 runs; results in ``benchmarks/results/heat.json``.
+(target: HEAT_BYTES_PER_CELL, the estimate the model refuses a grid by). Medians of 3 runs;
+results in ``benchmarks/results/heat.json``.
 """
 
 from __future__ import annotations

@@ -395,22 +395,36 @@ def heat_(
     site: SiteArgument,
     t_ref: Annotated[float, _option(HeatForcing, "t_ref")] = _default(HeatForcing, "t_ref"),
     uhi_max: Annotated[float, _option(HeatForcing, "uhi_max")] = _default(HeatForcing, "uhi_max"),
+    t_min: Annotated[float, _option(HeatForcing, "t_min")] = _default(HeatForcing, "t_min"),
     humidity: Annotated[float, _option(HeatForcing, "relative_humidity")] = _default(HeatForcing, "relative_humidity"),
+    wind: Annotated[float, _option(HeatForcing, "wind")] = _default(HeatForcing, "wind"),
     hour: Annotated[float, _option(HeatForcing, "hour")] = _default(HeatForcing, "hour"),
+    date: Annotated[str, typer.Option(help="Date of the day, YYYY-MM-DD.")] = str(_default(HeatForcing, "date")),
+    weather: Annotated[Path | None, typer.Option(help="A measured UMEP/SUEWS met file instead of the design day.")] = None,
+    weather_utc_offset: Annotated[float, _option(HeatForcing, "weather_utc_offset")] = _default(
+        HeatForcing, "weather_utc_offset"),
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for NetCDF, GeoTIFF and PNG.")] = Path("out"),
 ) -> None:
-    """Run the heat model on a site for a heat-wave day."""
+    """Run the heat model on a site for a heat-wave day: air temperature, and felt heat hour by hour."""
     from jumeau.heat.model import heat_site
 
-    forcing = _forcing(HeatForcing, {"t_ref": "--t-ref", "uhi_max": "--uhi-max", "relative_humidity": "--humidity",
-                                     "hour": "--hour"},
-                       t_ref=t_ref, uhi_max=uhi_max, relative_humidity=humidity, hour=hour)
+    forcing = _forcing(HeatForcing, {"t_ref": "--t-ref", "uhi_max": "--uhi-max", "t_min": "--t-min",
+                                     "relative_humidity": "--humidity", "wind": "--wind", "hour": "--hour",
+                                     "date": "--date", "weather": "--weather",
+                                     "weather_utc_offset": "--weather-utc-offset"},
+                       t_ref=t_ref, uhi_max=uhi_max, t_min=t_min, relative_humidity=humidity, wind=wind, hour=hour,
+                       date=date, weather=weather, weather_utc_offset=weather_utc_offset)
+    if weather is not None and not weather.is_file():
+        raise InputError(f"--weather {weather}: no such file; give a UMEP/SUEWS met file.")
     output_folder(output)
     loaded = load_site(site)
     result = heat_site(loaded, forcing)
     _write_results(loaded, result, output, "heat", PRODUCTS.heat_maps)
-    console.print(f"air temperature {float(result['t_air'].min()):.1f}–{float(result['t_air'].max()):.1f} °C, "
-                  f"UTCI up to {float(result['utci'].max()):.1f} °C")
+    outdoor = loaded.grid["building_id"].values == 0
+    console.print(f"air temperature {float(result['t_air'].min()):.1f}–{float(result['t_air'].max()):.1f} °C; "
+                  f"felt heat (UTCI) at {forcing.hour:g} h up to {float(result['utci'].max()):.1f} °C; "
+                  f"{float(result['very_strong_stress_hours'].values[outdoor].mean()):.1f} h of very strong heat "
+                  f"stress outdoors on average ({forcing.hours[0]:g}–{forcing.hours[-1]:g} h)")
 
 
 def _write_results(site: Site, result, output: Path, stem: str, maps: tuple[str, ...]) -> None:

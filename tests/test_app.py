@@ -144,3 +144,14 @@ def test_values_from_the_city_files_are_escaped_in_the_hover_tooltip():
                             geometry=[box(0, 0, 1, 1)] * 2)
     assert hover_table(uses, "fr")["use"].tolist() == ["logement", "EHPAD / maison de retraite"]  # French page
     assert hover_table(uses, "en")["use"].tolist() == ["residential", "care home"]
+
+
+def test_felt_heat_is_shown_hour_by_hour(app):
+    app.radio(key="view").set_value("tab_map").run()
+    assert app.radio(key="map_layer").value == "very_strong_stress_hours"  # the default heat map: hours of stress
+    for layer in ("utci", "diff:utci"):
+        app.radio(key="map_layer").set_value(layer).run()
+        assert not app.exception, layer
+        app.select_slider(key="map_hour").set_value(10.0).run()
+        assert not app.exception, layer
+        assert app.select_slider(key="map_hour").value == 10.0

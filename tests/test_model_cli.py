@@ -21,8 +21,18 @@ def test_heat_command_writes_results(city, tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["heat", str(city.write()), "--t-ref", "33", "--uhi-max", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("heat.nc", "heat_t_air.tif", "heat_utci.png"):
+    for name in ("heat.nc", "heat_t_air.tif", "heat_utci.png", "heat_very_strong_stress_hours.tif"):
         assert (out / name).stat().st_size > 0
+    assert "h of very strong heat stress outdoors" in " ".join(result.output.split())
+
+
+def test_heat_command_refuses_a_missing_met_file_and_a_night_above_the_day(city, tmp_path):
+    out = tmp_path / "out"
+    missing = CliRunner().invoke(app, ["heat", str(city.write()), "--weather", str(tmp_path / "met.txt"), "-o", str(out)])
+    assert missing.exit_code != 0 and "--weather" in missing.output and "met.txt" in missing.output
+    night = CliRunner().invoke(app, ["heat", str(city.write()), "--t-ref", "25", "--t-min", "30", "-o", str(out)])
+    assert night.exit_code != 0 and "t_min" in night.output and "Traceback" not in night.output
+    assert not out.exists()  # refused before anything is written
 
 
 def test_model_commands_report_bad_input_plainly(city, tmp_path):

@@ -65,6 +65,7 @@ _OWN: dict[str, dict[str, str]] = {
         "residents": "Habitants",
         "wall_depth": "Eau contre les murs (m)",
         "stress_hours_around": "Heures de stress très fort à sa porte",
+        "hour": "Heure de la journée",
         "scene_help": "Tournez avec la souris, zoomez avec la molette.",
     },
     "en": {
@@ -122,6 +123,7 @@ _OWN: dict[str, dict[str, str]] = {
         "residents": "Residents",
         "wall_depth": "Water at the walls (m)",
         "stress_hours_around": "Hours of very strong heat stress at its door",
+        "hour": "Hour of the day",
         "scene_help": "Rotate with the mouse, zoom with the wheel.",
     },
 }
@@ -144,8 +146,9 @@ QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "residents_long_stress": ("Combien d'habitants ont une chaleur dangereuse à leur porte ?",
                                   "Personnes dont les abords du logement restent 6 heures ou plus en stress très "
                                   "fort."),
-        "sensitive_sites_long_stress": ("Combien d'écoles, crèches ou EHPAD ont une chaleur dangereuse à leur porte ?",
-                                        "Les enfants et les personnes âgées souffrent le plus de la chaleur."),
+        "sensitive_sites_stress_hours": ("Combien d'heures de chaleur dangereuse devant les écoles, crèches et EHPAD ?",
+                                         "Les enfants et les personnes âgées souffrent le plus de la chaleur : heures "
+                                         "de stress très fort à leurs abords, en moyenne."),
         "canopy_cover": ("Quelle part du quartier est à l'ombre des arbres ?",
                          "Plus d'arbres, c'est plus d'ombre et de fraîcheur."),
         "investment": ("Combien ça coûte ?", "Travaux à payer une fois, en euros."),
@@ -162,8 +165,9 @@ QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
                                  "on average in streets, squares and gardens."),
         "residents_long_stress": ("How many residents have dangerous heat at their door?",
                                   "People whose home's surroundings stay 6 hours or more in very strong stress."),
-        "sensitive_sites_long_stress": ("How many schools, nurseries or care homes have dangerous heat at their "
-                                        "door?", "Children and the elderly suffer most from heat."),
+        "sensitive_sites_stress_hours": ("How many hours of dangerous heat outside schools, nurseries and care "
+                                         "homes?", "Children and the elderly suffer most from heat: hours of very "
+                                         "strong stress around them, on average."),
         "canopy_cover": ("How much of the district is in the shade of trees?",
                          "More trees mean more shade and cooler air."),
         "investment": ("How much does it cost?", "Works paid once, in euros."),

@@ -29,7 +29,7 @@ from viewer import scene3d
 from viewer.text import QUESTIONS
 
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
-             "residents_long_stress", "sensitive_sites_long_stress", "canopy_cover", "investment")
+             "residents_long_stress", "sensitive_sites_stress_hours", "canopy_cover", "investment")
 
 
 def available_layers(result: Result) -> list[str]:
@@ -244,7 +244,18 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         name = choice
         layer = result.grids[name]
         limits, cmap = colour_range(all_results, name), OUTPUTS[name].cmap
-    static_map(site, layer, limits, f"{result.title(language)} — {label[choice]}", language, shows_difference,
+    title = f"{result.title(language)} — {label[choice]}"
+    if name == "utci" and "utci_hourly" in result.grids:  # felt heat through the day: an hour slider
+        hours = [float(h) for h in result.grids["hour"].values]
+        shown = float(result.forcing["heat"]["hour"])
+        hour = st.select_slider(text["hour"], options=hours, value=shown if shown in hours else hours[0],
+                                format_func=lambda h: f"{h:g} h", key="map_hour")
+        hourly = result.grids["utci_hourly"].sel(hour=hour)
+        layer = hourly - baseline.grids["utci_hourly"].sel(hour=hour) if shows_difference else hourly
+        if not shows_difference:
+            limits = colour_range(all_results, "utci_hourly")
+        title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
+    static_map(site, layer, limits, title, language, shows_difference,
                key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}")
     if not workshop:
         hover_map(site, result, layer, cmap, limits, text, language)

@@ -28,8 +28,8 @@ from jumeau.site.state import Site
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
 # Peak bytes per cell of heat_site (its inputs excluded), measured by benchmarks/bench_heat.py
-# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours.
-HEAT_BYTES_PER_CELL = 600
+# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours: 787.
+HEAT_BYTES_PER_CELL = 800
 CROWN_COVER = 0.5  # canopy cover from which a cell is a tree crown for the sun and the sky
 
 

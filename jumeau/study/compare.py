@@ -21,7 +21,7 @@ Derived figures (not scored, for the report), against the baseline:
   averaged over the scenario's works area (:func:`jumeau.study.indicators.works_area`);
 * the heat stress avoided over the outdoor ground, in m²·h (square metres times hours of
   very strong heat stress), and its cost, € per m²·h avoided: shown only when the
-  effect is real (at least :data:`REAL_EFFECT` hours where the works act);
+  effect is real (at least :data:`REAL_EFFECT` hours where the works act) and has a cost;
 * the cost per m³ retained (investment over the fall of the runoff volume leaving the
   district).
 """
@@ -116,7 +116,7 @@ def _derived(values: pd.DataFrame, baseline: str, results: Mapping[str, Result])
     base = results[baseline].grids
     effects = pd.DataFrame([heat_effect(base, results[s].grids) for s in values.columns],
                            index=values.columns, columns=["stress_hours_avoided_works", "stress_m2h_avoided"])
-    real = (effects["stress_hours_avoided_works"] >= REAL_EFFECT) & (effects["stress_m2h_avoided"] > 0)
+    real = (effects["stress_hours_avoided_works"] >= REAL_EFFECT) & (effects["stress_m2h_avoided"] > 0) & (investment > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_m2h = np.where(real, investment / effects["stress_m2h_avoided"], np.nan)
         per_m3 = np.where(retained > 1e-6, investment / retained, np.nan)
