@@ -146,6 +146,8 @@ OUTPUTS: Mapping[str, Layer] = {
                    "Felt heat stress (UTCI)", cmap="YlOrRd", better="lower"),
     "utci_hourly": Layer("degC", "universal thermal climate index, hour by hour", "Stress thermique ressenti (UTCI)",
                           "Felt heat stress (UTCI)", cmap="YlOrRd", better="lower"),
+    "t_mrt_hourly": Layer("degC", "mean radiant temperature, hour by hour", "Température radiante moyenne",
+                           "Mean radiant temperature", cmap="YlOrRd", better="lower"),
     "strong_stress_hours": Layer("h", "hours of strong heat stress or worse (UTCI >= 32 degC), {first:g} to {last:g} h",
                                   "Heures de stress thermique fort", "Hours of strong heat stress", cmap="YlOrRd",
                                   better="lower", empty_at_zero=True),

@@ -43,7 +43,7 @@ def test_felt_heat_stays_within_physical_bounds(demo):
     hours = len(forcing.felt_hours())
     very, strong = heat["very_strong_stress_hours"].values, heat["strong_stress_hours"].values
     assert (very <= strong + 1e-6).all() and (strong <= hours + 1e-6).all() and (heat["sun_hours"].values <= hours + 1e-6).all()
-    assert heat["utci_hourly"].shape == (hours, *site.shape)
+    assert heat["utci_hourly"].shape == heat["t_mrt_hourly"].shape == (hours, *site.shape)
     assert very[outdoor].max() <= hours and (very[outdoor] < very[outdoor].max()).mean() > 0.1  # not saturated
 
 

@@ -12,7 +12,7 @@ Where trees are scattered (a cover too sparse for crowns), a person stands under
 them with the probability of their cover: hours of stress count both cases so weighted,
 and Tmrt and UTCI are their expected values.
 
-Layers: ``utci_hourly`` (hour, y, x); at the map's hour ``t_mrt``, ``utci``,
+Layers: ``utci_hourly`` and ``t_mrt_hourly`` (hour, y, x); at the map's hour ``t_mrt``, ``utci``,
 ``heat_stress_class`` and ``surface_temperature``; over the computed hours
 ``strong_stress_hours`` (UTCI ≥ 32 °C), ``very_strong_stress_hours`` (UTCI ≥ 38 °C) and
 ``sun_hours`` (hours of direct sun, shares of hours summed).
@@ -66,6 +66,7 @@ def felt_heat(scene: radiation.Scene, rows: pd.DataFrame, lonlat: tuple[float, f
     """
     shape = scene.dsm.shape
     hourly = np.empty((len(rows), *shape), dtype="float32")
+    radiant = np.empty((len(rows), *shape), dtype="float32")
     strong = np.zeros(shape, dtype="float32")
     very_strong = np.zeros(shape, dtype="float32")
     sun_hours = np.zeros(shape, dtype="float32")
@@ -90,10 +91,10 @@ def felt_heat(scene: radiation.Scene, rows: pd.DataFrame, lonlat: tuple[float, f
             t_mrt, utci = t_mrt.copy(), utci.copy()
             t_mrt[sparse] = (1 - share) * t_mrt[sparse] + share * fluxes.under_trees[sparse]
             utci[sparse] = (1 - share) * utci[sparse] + share * under
-        hourly[index] = utci
+        hourly[index], radiant[index] = utci, t_mrt
         sun_hours += fluxes.sunlit
         if hour == map_hour:
             layers.update(t_mrt=t_mrt, utci=utci, surface_temperature=fluxes.ground_temperature)
-    layers.update(utci_hourly=hourly, strong_stress_hours=strong, very_strong_stress_hours=very_strong,
+    layers.update(utci_hourly=hourly, t_mrt_hourly=radiant, strong_stress_hours=strong, very_strong_stress_hours=very_strong,
                   sun_hours=sun_hours)
     return layers

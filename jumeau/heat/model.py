@@ -28,8 +28,8 @@ from jumeau.site.state import Site
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
 # Peak bytes per cell of heat_site (its inputs excluded), measured by benchmarks/bench_heat.py
-# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours: 787.
-HEAT_BYTES_PER_CELL = 800
+# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours: 835.
+HEAT_BYTES_PER_CELL = 900
 CROWN_COVER = 0.5  # canopy cover from which a cell is a tree crown for the sun and the sky
 
 
@@ -99,7 +99,8 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
         result[name] = (dims, np.asarray(values, dtype="float32"),
                         outputs.attrs(name, hour=forcing.hour, first=hours[0], last=hours[-1]))
     result["heat_stress_class"] = (dims, stress.stress_class(layers["utci"]), outputs.attrs("heat_stress_class"))
-    result["utci_hourly"] = (("hour", *dims), layers["utci_hourly"], outputs.attrs("utci_hourly"))
+    for name in ("utci_hourly", "t_mrt_hourly"):
+        result[name] = (("hour", *dims), layers[name], outputs.attrs(name))
     result = result.assign_coords(hour=("hour", hours.astype("float32"), {"units": "h", "long_name": "local clock hour"}))
     (now,) = sun.sun_positions(lon, lat, forcing.date, [forcing.hour])
     result.attrs.update(sun_elevation=now.elevation, sun_azimuth=now.azimuth, date=str(forcing.date), hour=forcing.hour,
