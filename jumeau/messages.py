@@ -20,6 +20,14 @@ TEXT: dict[str, dict[str, str]] = {
         "heat_effect": "Heures de stress thermique très fort en moins là où le projet agit",
         "per_m2h": "Coût par m²·heure de stress très fort évitée",
         "per_m3": "Coût par m³ retenu",
+        "intervention": "Intervention",
+        "intervention_effects": "Effet de chaque intervention sur la chaleur ressentie",
+        "intervention_effects_note": ("Heures de stress thermique très fort (UTCI ≥ 38 °C) en moins, là où chaque "
+                                      "intervention agit (son emprise et 10 m autour), par rapport à la situation "
+                                      "actuelle. Le coût par m²·heure n'est donné que si l'effet est réel (au moins "
+                                      "un quart d'heure) et payé."),
+        "heat_effect_here": "Heures de stress très fort en moins sur place",
+        "stress_avoided": "Stress très fort évité dehors",
         "scorecard": "Tableau de bord de la valeur publique",
         "weights": "Poids des dimensions",
         "overall": "Note globale",
@@ -47,6 +55,14 @@ TEXT: dict[str, dict[str, str]] = {
         "heat_effect": "Hours of very strong heat stress avoided where the works act",
         "per_m2h": "Cost per m²·hour of very strong heat stress avoided",
         "per_m3": "Cost per m³ retained",
+        "intervention": "Intervention",
+        "intervention_effects": "What each intervention does to felt heat",
+        "intervention_effects_note": ("Hours of very strong heat stress (UTCI ≥ 38 °C) avoided where each "
+                                      "intervention acts (its footprint and 10 m around), against the current "
+                                      "situation. The cost per m²·hour is given only when the effect is real (a "
+                                      "quarter of an hour at least) and paid for."),
+        "heat_effect_here": "Hours of very strong stress avoided on the spot",
+        "stress_avoided": "Very strong stress avoided outdoors",
         "scorecard": "Public-value scorecard",
         "weights": "Dimension weights",
         "overall": "Overall score",

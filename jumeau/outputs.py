@@ -160,8 +160,9 @@ OUTPUTS: Mapping[str, Layer] = {
     "surface_temperature": Layer("degC", "ground surface temperature at {hour:g} h", "Température du sol",
                                   "Ground surface temperature", cmap="inferno", better="lower"),
     # -- the scenario (jumeau.study.indicators) --
-    "works_area": Layer("1", "where the interventions act (their cells and 10 m around)", "Emprise des travaux",
-                         "Where the works act", cmap="Greys"),
+    "works_area": Layer("1", "intervention acting on the felt heat here (its rank in interventions.csv, from 1; "
+                              "its cells and 10 m around), 0 none", "Emprise des travaux", "Where the works act",
+                         cmap="tab20", empty_at_zero=True),
     "heat_stress_class": Layer("1", "UTCI heat stress class", "Classe de stress thermique", "Heat stress class",
                                 cmap="YlOrRd", better="lower", flags=_STRESS_CLASSES),
 }

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from jumeau.cli import app
 from jumeau.io.runfolder import PROVENANCE
-from jumeau.study.compare import compare
+from jumeau.study.compare import compare, intervention_effects
 from jumeau.study.indicators import INDICATORS
 from jumeau.study.report import render_html
 from jumeau.study.runner import run
@@ -142,8 +142,12 @@ def test_comparison_scorecard_and_report(batch, tmp_path):
     assert comparison.scores.loc["depave", "destroyed"] < 0 < comparison.scores.loc["depave", "created"]
     heavier = compare(runs, weights={"cost": 0.0})
     assert heavier.scores.loc["depave", "overall"] >= comparison.scores.loc["depave", "overall"]
+    effects = intervention_effects(comparison).set_index("scenario")
+    assert set(effects.index) == {"depave", "trees"}  # one row per intervention acting on the felt heat
+    assert effects.at["trees", "stress_hours_avoided"] > 0 and effects.at["trees", "stress_m2h_avoided"] > 0
     page = render_html(comparison)
     assert "Rue dépavée" in page and "data:image/png;base64," in page
+    assert "Effet de chaque intervention sur la chaleur ressentie" in page
     assert "http://" not in page and "https://" not in page  # opens with no network
     result = CliRunner().invoke(app, ["compare", str(runs), "-o", str(tmp_path / "report.html"),
                                       "--weights", "health=2,cost=0.5"])

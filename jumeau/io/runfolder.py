@@ -169,6 +169,14 @@ class Result:
             return grids.load()
 
     @functools.cached_property
+    def interventions(self) -> pd.DataFrame:
+        """What each intervention changed, in the order applied (empty for a scenario without any)."""
+        try:
+            return pd.read_csv(self.folder / INTERVENTIONS)
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+
+    @functools.cached_property
     def buildings(self) -> gpd.GeoDataFrame:
         return gpd.read_file(self.folder / FEATURES, layer="buildings", engine="pyogrio")
 

@@ -110,6 +110,32 @@ def heat_effect(base: xr.Dataset, grids: xr.Dataset) -> tuple[float, float]:
     return (float(fall[works].mean()) if works.any() else 0.0, float(fall[outdoor].sum() * cell_area))
 
 
+def intervention_effects(comparison: Comparison) -> pd.DataFrame:
+    """Per intervention of each scenario: the fall of the hours of very strong heat stress where it acts
+    (mean, h; total over its outdoor ground, m²·h) and its cost per m²·h avoided (when real and paid)."""
+    base = comparison.results[comparison.baseline].grids
+    rows = []
+    for scenario in comparison.scenarios[1:]:
+        result = comparison.results[scenario]
+        grids, table = result.grids, result.interventions
+        fall = (base["very_strong_stress_hours"] - grids["very_strong_stress_hours"]).values.astype("float64")
+        outdoor = grids["building_id"].values == 0
+        cell_area = abs(float(grids["x"][1] - grids["x"][0]) * float(grids["y"][1] - grids["y"][0]))
+        for rank, row in enumerate(table.itertuples(index=False), start=1):
+            area = grids["works_area"].values == rank
+            if not area.any():
+                continue
+            avoided = float(fall[area & outdoor].sum() * cell_area)
+            mean = float(fall[area].mean())
+            real = mean >= REAL_EFFECT and avoided > 0 and row.investment_eur > 0
+            rows.append({"scenario": scenario, "intervention": row.intervention, "type": row.type,
+                         "investment_eur": row.investment_eur, "stress_hours_avoided": mean,
+                         "stress_m2h_avoided": avoided,
+                         "cost_per_m2h_avoided": row.investment_eur / avoided if real else np.nan})
+    return pd.DataFrame(rows, columns=["scenario", "intervention", "type", "investment_eur", "stress_hours_avoided",
+                                       "stress_m2h_avoided", "cost_per_m2h_avoided"])
+
+
 def _derived(values: pd.DataFrame, baseline: str, results: Mapping[str, Result]) -> pd.DataFrame:
     investment = values.loc["investment"]
     retained = values.at["runoff_leaving", baseline] - values.loc["runoff_leaving"]

@@ -46,6 +46,7 @@ from jumeau.site.zonal import building_values, site_values
 SHALLOW, DEEP = 0.10, 0.30  # m: flooded-area thresholds of the indicators' labels
 LONG_STRESS = 6.0  # h of very strong heat stress in a day: a long exposure (half the daytime hours)
 WORKS_REACH = 10.0  # m around an intervention where its effect is read
+HEAT_LAYERS = {"landcover", "canopy_cover", "canopy_height", "albedo", "building_height", "elevation"}  # felt heat's
 
 
 @dataclass(frozen=True)
@@ -169,14 +170,17 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
 
 
 def works_area(site: Site) -> np.ndarray:
-    """Where the scenario's interventions act: their cells and the ground within :data:`WORKS_REACH` of them."""
-    cells = np.zeros(site.shape, dtype=bool)
-    for change in site.metadata.get("changes", ()):
-        cells |= change.cells
-    if not cells.any():
-        return cells
-    reach = ndimage.distance_transform_edt(~cells, sampling=site.resolution) <= WORKS_REACH
-    return cells | (reach & (site.grid["building_id"].values == 0))
+    """Where each of the scenario's interventions that change the felt heat acts: its cells and the ground
+    within :data:`WORKS_REACH` of them, labelled by the intervention's rank (1-based, in the order applied;
+    where two meet, the first); 0 elsewhere. A sewer upgrade, for one, changes no surface: left out."""
+    labels = np.zeros(site.shape, dtype="uint16")
+    ground = site.grid["building_id"].values == 0
+    for rank, change in enumerate(site.metadata.get("changes", ()), start=1):
+        if not HEAT_LAYERS & set(change.layers) or not change.cells.any():
+            continue
+        reach = ndimage.distance_transform_edt(~change.cells, sampling=site.resolution) <= WORKS_REACH
+        labels[(change.cells | (reach & ground)) & (labels == 0)] = rank
+    return labels
 
 
 def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

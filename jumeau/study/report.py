@@ -28,7 +28,7 @@ from jumeau.io.atomic import write_text
 from jumeau.messages import TEXT
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map
-from jumeau.study.compare import Comparison
+from jumeau.study.compare import Comparison, intervention_effects
 from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 
 _TEMPLATES = jinja2.Environment(
@@ -97,6 +97,10 @@ def render_html(comparison: Comparison, language: str = "fr", maps: bool = True)
                       "effect": number(derived["stress_hours_avoided_works"], "h"),
                       "per_m2h": number(derived["cost_per_m2h_avoided"], "€"),
                       "per_m3": number(derived["cost_per_m3_retained"], "€")})
+    effects = [{"title": titles[row.scenario], "intervention": row.intervention,
+                "investment": number(row.investment_eur, "€"), "hours": number(row.stress_hours_avoided, "h"),
+                "area_hours": number(row.stress_m2h_avoided, "€"), "per_m2h": number(row.cost_per_m2h_avoided, "€")}
+               for row in intervention_effects(comparison).itertuples()]
     dimensions = [{"label": dimension_label(d, language), "weight": f"{comparison.weights[d]:g}"} for d in DIMENSIONS]
     scores = [{"rank": int(row["rank"]), "title": titles[str(s)],
                "cells": [{"tone": _tone(row[c]), "text": f"{row[c]:+.2f}"}
@@ -114,7 +118,7 @@ def render_html(comparison: Comparison, language: str = "fr", maps: bool = True)
         indicators.append({"label": spec.label(language), "unit": spec.unit, "cells": cells})
     shown_maps = difference_maps(comparison, language) if maps and len(comparison.scenarios) > 1 else []
     return _TEMPLATES.get_template("report.html").render(
-        language=language, t=TEXT[language], costs=costs, dimensions=dimensions, scores=scores,
+        language=language, t=TEXT[language], costs=costs, effects=effects, dimensions=dimensions, scores=scores,
         titles=list(titles.values()), indicators=indicators, maps=shown_maps)
 
 

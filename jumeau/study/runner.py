@@ -210,7 +210,7 @@ def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing,
     maps_only = [v for ds in (flood, heat) for v in ds.data_vars if not set(ds[v].dims) <= {"hour", "y", "x"}]
     grids = xr.merge([site.grid, flood, heat], compat="override", combine_attrs="override").drop_vars(
         maps_only, errors="ignore")
-    grids["works_area"] = (("y", "x"), works_area(site).astype("uint8"), OUTPUTS["works_area"].attrs())
+    grids["works_area"] = (("y", "x"), works_area(site), OUTPUTS["works_area"].attrs())
     grids.attrs = {**site.grid.attrs, "scenario": task.scenario, "title": f"jumeau: {scenario.title}"}
     figures = {}
     for name in PRODUCTS.scenario_maps:
