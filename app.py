@@ -149,6 +149,7 @@ def main() -> None:
     shown = views.scenario_picker(results, text, language, workshop)
     result = results[shown]
     views.headline(result, baseline, language, workshop)
+    views.scenario_story(result, baseline, text, language, workshop)
     site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
     everything = list(results.values())
     names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])

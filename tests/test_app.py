@@ -155,3 +155,37 @@ def test_felt_heat_is_shown_hour_by_hour(app):
         app.select_slider(key="map_hour").set_value(10.0).run()
         assert not app.exception, layer
         assert app.select_slider(key="map_hour").value == 10.0
+
+
+def test_a_scenario_tells_what_it_does_with_its_works_and_costs(app):
+    app.selectbox(key="scenario_select").set_value("depave").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "La rue est dépavée &lt;b&gt;vite&lt;/b&gt;." in text  # the file's text, shown as text
+    works = app.dataframe[0].value
+    assert works.iloc[0, 1] == "Dépavage" and works.iloc[-1, 0] == "Total"
+    assert works.iloc[-1, 3].endswith(" €") and "\u202f" in works.iloc[-1, 3]  # 64 000 €, French style
+
+
+def test_numbers_are_written_the_page_s_way():
+    from viewer.views import format_value
+
+    assert format_value(7.534, "h") == "7,53 h" and format_value(7.534, "h", "en") == "7.53 h"
+    assert format_value(12345.6, "m²") == "12\u202f346 m²" and format_value(28.0, "arbres") == "28 arbres"
+    assert format_value(float("nan"), "°C") == "—"
+
+
+def test_sensitive_sites_are_named_with_their_values_and_changes():
+    import pandas as pd
+
+    from viewer.text import TEXT
+    from viewer.views import sites_table
+
+    def sites(hours):
+        return pd.DataFrame({"name": ["École Jules Ferry", "Salle des fêtes"], "sensitive": [True, False],
+                             "stress_hours_around": [hours, 9.0], "utci_around": [42.4, 44.0],
+                             "peak_depth": [0.0, 0.3]})
+
+    table = sites_table(sites(7.07), sites(7.76), TEXT["fr"], "fr")
+    assert table.iloc[:, 0].tolist() == ["École Jules Ferry"]  # only the sensitive ones
+    assert table.iloc[0, 1] == "7,07 h (−0,69 h)" and table.iloc[0, 2] == "42,4 °C"

@@ -32,6 +32,7 @@ def write_scenarios(folder):
         id: depave
         title: Rue dépavée
         title_en: Depaved street
+        description: La rue est dépavée <b>vite</b>.
         interventions:
           - {{type: depave, where: {{wkt: "{ROAD}"}}, cost: {{unit_cost: 100}}}}
         """), encoding="utf-8")

@@ -66,6 +66,20 @@ _OWN: dict[str, dict[str, str]] = {
         "wall_depth": "Eau contre les murs (m)",
         "stress_hours_around": "Heures de stress très fort à sa porte",
         "hour": "Heure de la journée",
+        "story": "Ce que fait ce scénario",
+        "story_works": "Les travaux",
+        "story_total": "Total",
+        "story_no_cost": "Aucun investissement public n'est indiqué pour ces travaux.",
+        "story_sites": "Écoles, crèches, EHPAD et hôpitaux",
+        "col_intervention": "Intervention",
+        "col_kind": "Type",
+        "col_quantity": "Quantité",
+        "col_investment": "Investissement",
+        "col_maintenance": "Entretien par an",
+        "col_site": "Lieu",
+        "col_stress_hours": "Heures de stress très fort à sa porte",
+        "col_utci": "Chaleur ressentie à sa porte (UTCI)",
+        "col_water": "Eau contre les murs",
         "scene_help": "Tournez avec la souris, zoomez avec la molette.",
     },
     "en": {
@@ -124,6 +138,20 @@ _OWN: dict[str, dict[str, str]] = {
         "wall_depth": "Water at the walls (m)",
         "stress_hours_around": "Hours of very strong heat stress at its door",
         "hour": "Hour of the day",
+        "story": "What this scenario does",
+        "story_works": "The works",
+        "story_total": "Total",
+        "story_no_cost": "No public investment is given for these works.",
+        "story_sites": "Schools, nurseries, care homes and hospitals",
+        "col_intervention": "Intervention",
+        "col_kind": "Kind",
+        "col_quantity": "Quantity",
+        "col_investment": "Investment",
+        "col_maintenance": "Maintenance per year",
+        "col_site": "Place",
+        "col_stress_hours": "Hours of very strong heat stress at its door",
+        "col_utci": "Felt heat at its door (UTCI)",
+        "col_water": "Water at the walls",
         "scene_help": "Rotate with the mouse, zoom with the wheel.",
     },
 }
@@ -172,4 +200,20 @@ QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
                          "More trees mean more shade and cooler air."),
         "investment": ("How much does it cost?", "Works paid once, in euros."),
     },
+}
+
+# What each kind of intervention is called on the page, and its units.
+KINDS: dict[str, dict[str, str]] = {
+    "fr": {"plant_trees": "Plantation d'arbres", "depave": "Dépavage", "greening": "Végétalisation", "park": "Parc",
+           "green_roofs": "Toitures végétalisées", "cool_roofs": "Toits clairs", "cool_pavement": "Sols clairs",
+           "permeable_paving": "Revêtement perméable", "retention_basin": "Bassin de rétention",
+           "new_buildings": "Nouveaux bâtiments", "demolish": "Démolition", "drainage_upgrade": "Réseau pluvial agrandi"},
+    "en": {"plant_trees": "Tree planting", "depave": "Depaving", "greening": "Greening", "park": "Park",
+           "green_roofs": "Green roofs", "cool_roofs": "Cool roofs", "cool_pavement": "Cool pavement",
+           "permeable_paving": "Permeable paving", "retention_basin": "Retention basin",
+           "new_buildings": "New buildings", "demolish": "Demolition", "drainage_upgrade": "Larger storm sewers"},
+}
+UNITS: dict[str, dict[str, str]] = {
+    "fr": {"m2": "m²", "m3": "m³", "tree": "arbres", "building": "bâtiments", "m": "m"},
+    "en": {"m2": "m²", "m3": "m³", "tree": "trees", "building": "buildings", "m": "m"},
 }

@@ -26,7 +26,7 @@ from jumeau.study.compare import compare, scorecard
 from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 from jumeau.study.report import render_html
 from viewer import scene3d
-from viewer.text import QUESTIONS
+from viewer.text import KINDS, QUESTIONS, UNITS
 
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
              "residents_long_stress", "sensitive_sites_stress_hours", "canopy_cover", "investment")
@@ -61,15 +61,19 @@ def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
     return diff.rename(name)
 
 
-COUNTS = ("hab.", "bâtiments", "sites")
+COUNTS = ("hab.", "bâtiments", "sites", "arbres", "trees", "buildings")
 
 
-def format_value(value: float, unit: str) -> str:
+def format_value(value: float, unit: str, language: str = "fr") -> str:
+    """A value with its unit as the page's language writes numbers: ``1 234,5 m²`` in French, ``1 234.5 m²``
+    in English (thousands always with a narrow space, as the report does)."""
     if not np.isfinite(value):
         return "—"
     if unit in ("€", "€/an", *COUNTS) or abs(value) >= 1000:
-        return f"{value:,.0f} {unit}".replace(",", "\u202f")
-    return f"{value:.1f} {unit}" if abs(value) >= 10 else f"{value:.2f} {unit}"
+        text = f"{value:,.0f}".replace(",", "\u202f")
+    else:
+        text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return f"{text.replace('.', ',') if language == 'fr' else text} {unit}"
 
 
 # -- choosing -----------------------------------------------------------------------
@@ -111,12 +115,65 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool) ->
         with columns[number % per_row]:
             if workshop:
                 st.markdown(f"<div class='question'>{question}</div>", unsafe_allow_html=True)
-            st.metric(label if not workshop else spec.unit, format_value(value, spec.unit),
+            st.metric(label if not workshop else spec.unit, format_value(value, spec.unit, language),
                       delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
-                      else format_value(delta, spec.unit),
+                      else format_value(delta, spec.unit, language),
                       delta_color="inverse" if spec.better == "lower" else "normal", help=explanation)
             if workshop:
                 st.markdown(f"<div class='explain'>{explanation}</div>", unsafe_allow_html=True)
+
+
+def scenario_story(result: Result, baseline: Result, text: dict, language: str, workshop: bool) -> None:
+    """What the scenario does: its description, its works with their costs, and the sensitive sites' values."""
+    with st.expander(text["story"], expanded=workshop or result.scenario != baseline.scenario):
+        description = result.description(language)
+        if description:
+            st.markdown(html.escape(description))
+        works = result.interventions
+        if len(works):
+            st.markdown(f"**{text['story_works']}**")
+            st.dataframe(works_table(works, text, language), hide_index=True)
+            if works["investment_eur"].sum() <= 0:
+                st.caption(text["story_no_cost"])
+        sites = result.sites
+        if len(sites) and "sensitive" in sites:
+            st.markdown(f"**{text['story_sites']}**")
+            st.dataframe(sites_table(sites, baseline.sites, text, language), hide_index=True)
+
+
+def works_table(works: pd.DataFrame, text: dict, language: str) -> pd.DataFrame:
+    """One row per intervention (its name, kind, quantity and costs, French number formats) and a total."""
+    rows = [{text["col_intervention"]: row.intervention, text["col_kind"]: KINDS[language].get(row.type, row.type),
+             text["col_quantity"]: format_value(row.quantity, UNITS[language].get(row.unit, row.unit), language),
+             text["col_investment"]: format_value(row.investment_eur, "€", language),
+             text["col_maintenance"]: format_value(row.maintenance_eur_per_year, "€/an", language)}
+            for row in works.itertuples()]
+    rows.append({text["col_intervention"]: text["story_total"], text["col_kind"]: "", text["col_quantity"]: "",
+                 text["col_investment"]: format_value(float(works["investment_eur"].sum()), "€", language),
+                 text["col_maintenance"]: format_value(float(works["maintenance_eur_per_year"].sum()), "€/an",
+                                                       language)})
+    return pd.DataFrame(rows)
+
+
+def sites_table(sites: pd.DataFrame, baseline_sites: pd.DataFrame, text: dict, language: str) -> pd.DataFrame:
+    """The sensitive sites by name with their heat and water values, and the change from the baseline."""
+    sensitive = sites[sites["sensitive"].astype(bool)]
+    before = baseline_sites.set_index("name") if "name" in baseline_sites else None
+
+    def with_change(value: float, name: str, column: str, unit: str) -> str:
+        shown = format_value(float(value), unit, language)
+        if before is None or name not in before.index or not np.isfinite(value):
+            return shown
+        delta = float(value) - float(before.at[name, column])
+        sign = "+" if delta > 0 else "−"
+        return shown if abs(delta) < 0.005 else f"{shown} ({sign}{format_value(abs(delta), unit, language)})"
+
+    return pd.DataFrame([{
+        text["col_site"]: row["name"],
+        text["col_stress_hours"]: with_change(row["stress_hours_around"], row["name"], "stress_hours_around", "h"),
+        text["col_utci"]: with_change(row["utci_around"], row["name"], "utci_around", "°C"),
+        text["col_water"]: with_change(row["peak_depth"], row["name"], "peak_depth", "m"),
+    } for _, row in sensitive.iterrows()])
 
 
 def indicator_table(first: Result, second: Result, language: str, text: dict) -> pd.DataFrame:

@@ -168,6 +168,21 @@ class Result:
         with xr.open_dataset(self.folder / GRIDS, decode_coords="all") as grids:
             return grids.load()
 
+    def description(self, language: str = "fr") -> str:
+        """The scenario's description as written in its file (English if given and asked for)."""
+        own = self.definitions[-1] if self.definitions else {}
+        return (own.get("description_en") if language == "en" else None) or own.get("description", "")
+
+    @functools.cached_property
+    def sites(self) -> gpd.GeoDataFrame:
+        """The sites of interest with their values (``stress_hours_around``, ``utci_around``, ``peak_depth``...);
+        empty when the site has none (the file then holds no such layer)."""
+        import pyogrio
+
+        if "sites" not in pyogrio.list_layers(self.folder / FEATURES)[:, 0]:
+            return gpd.GeoDataFrame()
+        return gpd.read_file(self.folder / FEATURES, layer="sites", engine="pyogrio")
+
     @functools.cached_property
     def interventions(self) -> pd.DataFrame:
         """What each intervention changed, in the order applied (empty for a scenario without any)."""

@@ -218,7 +218,8 @@ class Scenario(Section):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=64)]
     title: str = Field(description="Title in French.")
     title_en: str | None = Field(None, description="Title in English.")
-    description: str = ""
+    description: str = Field("", description="What the scenario does, in French, for residents and officials.")
+    description_en: str | None = Field(None, description="The description in English.")
     parent: str | list[str] | None = Field(
         None, description=f"Scenario(s) this one builds on, applied in order (default: {BASELINE})."
     )
@@ -232,6 +233,9 @@ class Scenario(Section):
 
     def title_in(self, language: str = "fr") -> str:
         return self.title_en if language == "en" and self.title_en else self.title
+
+    def description_in(self, language: str = "fr") -> str:
+        return self.description_en if language == "en" and self.description_en else self.description
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
