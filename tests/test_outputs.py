@@ -58,3 +58,15 @@ def test_a_map_takes_its_colours_and_label_from_the_declaration(results):
     assert colour_bar.get_ylabel() == "Hauteur d'eau maximale (m)"
     english = draw_map(datasets["heat"]["t_air"], language="en")
     assert english.axes[1].get_ylabel() == "Air temperature (°C)"
+
+
+def test_a_map_outlines_where_the_works_act(results):
+    site, datasets = results
+    layer = datasets["heat"]["t_air"]
+    works = np.zeros(layer.shape, dtype=bool)
+    works[5:12, 8:20] = True
+    figure = draw_map(layer, works=works, language="fr")
+    legend = figure.axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["Travaux (et 10 m autour)"]
+    assert figure.axes[0].collections, "no outline drawn"
+    assert draw_map(layer, works=np.zeros(layer.shape, dtype=bool)).axes[0].get_legend() is None

@@ -197,19 +197,19 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
 # -- maps ----------------------------------------------------------------------------
 
 def static_map(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-               difference: bool = False, key: str | None = None) -> None:
-    """A 2-D map as a PNG; with ``key`` (what the layer is, e.g. its result folder and name)
-    the image is drawn once per server, so switching back to a scenario is instant."""
+               difference: bool = False, key: str | None = None, works: np.ndarray | None = None) -> None:
+    """A 2-D map as a PNG, the scenario's ``works`` outlined; with ``key`` (what the layer is, e.g. its
+    result folder and name) the image is drawn once per server, so switching back to a scenario is instant."""
     if key is None:
-        st.image(_map_png(site, layer, limits, title, language, difference))
+        st.image(_map_png(site, layer, limits, title, language, difference, works))
     else:
-        st.image(_cached_map_png(site, layer, limits, title, language, difference, key))
+        st.image(_cached_map_png(site, layer, limits, title, language, difference, key, works))
 
 
 def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-             difference: bool) -> bytes:
+             difference: bool, works: np.ndarray | None = None) -> bytes:
     figure = draw_map(layer, outlines=site.buildings.geometry, vmin=limits[0], vmax=limits[1], title=title,
-                      language=language, difference=difference, mask_zero=True if difference else None)
+                      language=language, difference=difference, mask_zero=True if difference else None, works=works)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
@@ -218,8 +218,8 @@ def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_map_png(_site: Site, _layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-                    difference: bool, key: str) -> bytes:
-    return _map_png(_site, _layer, limits, title, language, difference)
+                    difference: bool, key: str, _works: np.ndarray | None = None) -> bytes:
+    return _map_png(_site, _layer, limits, title, language, difference, _works)
 
 
 def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
@@ -312,8 +312,9 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         if not shows_difference:
             limits = colour_range(all_results, "utci_hourly")
         title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
+    works = result.grids["works_area"].values > 0 if "works_area" in result.grids else None
     static_map(site, layer, limits, title, language, shows_difference,
-               key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}")
+               key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}", works=works)
     if not workshop:
         hover_map(site, result, layer, cmap, limits, text, language)
 

@@ -21,6 +21,7 @@ import xarray as xr
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -52,9 +53,14 @@ def extent(layer: xr.DataArray) -> tuple[float, float, float, float]:
     return float(x.min()) - half_x, float(x.max()) + half_x, float(y.min()) - half_y, float(y.max()) + half_y
 
 
+WORKS_COLOUR = "#d4148c"  # the works' outline: a magenta no layer's colour map uses
+WORKS_LABEL = {"fr": "Travaux (et 10 m autour)", "en": "Works (and 10 m around)"}
+
+
 def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, classes: ClassTable | None = None,
              language: str = "fr", cmap: str | None = None, title: str | None = None, vmin: float | None = None,
-             vmax: float | None = None, mask_zero: bool | None = None, difference: bool = False) -> Figure:
+             vmax: float | None = None, mask_zero: bool | None = None, difference: bool = False,
+             works: np.ndarray | None = None) -> Figure:
     """A figure of one layer on its grid; returns the matplotlib Figure (the caller saves it).
 
     ``layer`` is a site layer or a model result (a DataArray with ``x``/``y`` coordinates);
@@ -89,6 +95,8 @@ def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, clas
         figure.colorbar(image, ax=axes, shrink=0.8, label=f"Δ {label}" if difference else label)
     if outlines is not None and len(outlines) and name not in ("building_height", "building_id"):
         axes.add_collection(_outlines(outlines))
+    if works is not None and np.any(works):
+        _works_outline(axes, np.asarray(works, dtype=bool), layer, language)
     span = xmax - xmin
     length = nice_length(span)
     axes.add_artist(AnchoredSizeBar(axes.transData, length, f"{length:g} m", "lower left", pad=0.6,
@@ -119,6 +127,15 @@ def site_map(site: Site, name: str, *, language: str = "fr", **options) -> Figur
     title = f"{site.name} — {spec.label(language) if spec is not None else name}"
     return draw_map(site.grid[name], outlines=site.buildings.geometry, classes=site.classes, language=language,
                     title=title, **options)
+
+
+def _works_outline(axes, works: np.ndarray, layer: xr.DataArray, language: str) -> None:
+    """The edge of the works area, with a legend entry."""
+    axes.contour(layer["x"].values, layer["y"].values, works.astype("float32"), levels=[0.5], colors=WORKS_COLOUR,
+                 linewidths=1.8)
+    axes.legend(handles=[Line2D([], [], color=WORKS_COLOUR, linewidth=1.8, label=WORKS_LABEL.get(language,
+                                                                                             WORKS_LABEL["en"]))],
+                loc="upper left", framealpha=0.85)
 
 
 def _outlines(footprints: gpd.GeoSeries) -> LineCollection:

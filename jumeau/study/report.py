@@ -75,8 +75,10 @@ def difference_maps(comparison: Comparison, language: str = "fr") -> list[dict[s
         images = []
         for scenario, difference in differences.items():
             caption = comparison.titles[scenario][language]
+            grids = comparison.results[scenario].grids
             figure = draw_map(difference, outlines=outlines, cmap=DIFFERENCE_CMAP, vmin=-limit, vmax=limit,
-                              mask_zero=True, title=caption, language=language, difference=True)
+                              mask_zero=True, title=caption, language=language, difference=True,
+                              works=grids["works_area"].values > 0 if "works_area" in grids else None)
             images.append({"caption": caption, "png": _png(figure)})
         groups.append({"title": title, "images": images})
     return groups

@@ -215,7 +215,8 @@ def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing,
     figures = {}
     for name in PRODUCTS.scenario_maps:
         figures[name] = draw_map(grids[name], outlines=site.buildings.geometry,
-                                 title=f"{scenario.title} — {OUTPUTS[name].label('fr')}")
+                                 title=f"{scenario.title} — {OUTPUTS[name].label('fr')}",
+                                 works=grids["works_area"].values > 0)
     chain = scenarios.chain(task.scenario)
     provenance = {
         **task.provenance, "key": task.key, "scenario": task.scenario, "chain": [s.id for s in chain],
