@@ -101,6 +101,10 @@ def test_english_is_available(app):
     app.sidebar.radio(key="language").set_value("en").run()
     assert not app.exception
     assert app.title[0].value == "District digital twin"
+    values = metric_values(app)
+    assert any(v.endswith(" residents") for v in values) and not any("hab." in v for v in values)
+    app.sidebar.toggle(key="workshop").set_value(True).run()  # the units shown as the metrics' labels
+    assert not app.exception and "hab." not in " ".join(m.label for m in app.metric)
 
 
 def test_a_bad_site_file_is_reported_in_plain_words(app, tmp_path):

@@ -61,7 +61,7 @@ def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
     return diff.rename(name)
 
 
-COUNTS = ("hab.", "bâtiments", "sites", "arbres", "trees", "buildings")
+COUNTS = ("hab.", "bâtiments", "sites", "arbres", "trees", "buildings", "residents")
 
 
 def format_value(value: float, unit: str, language: str = "fr") -> str:
@@ -69,7 +69,7 @@ def format_value(value: float, unit: str, language: str = "fr") -> str:
     in English (thousands always with a narrow space, as the report does)."""
     if not np.isfinite(value):
         return "—"
-    if unit in ("€", "€/an", *COUNTS) or abs(value) >= 1000:
+    if unit in ("€", "€/an", "€/year", *COUNTS) or abs(value) >= 1000:
         text = f"{value:,.0f}".replace(",", "\u202f")
     else:
         text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
@@ -115,9 +115,10 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool) ->
         with columns[number % per_row]:
             if workshop:
                 st.markdown(f"<div class='question'>{question}</div>", unsafe_allow_html=True)
-            st.metric(label if not workshop else spec.unit, format_value(value, spec.unit, language),
+            unit = spec.unit_in(language)
+            st.metric(label if not workshop else unit, format_value(value, unit, language),
                       delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
-                      else format_value(delta, spec.unit, language),
+                      else format_value(delta, unit, language),
                       delta_color="inverse" if spec.better == "lower" else "normal", help=explanation)
             if workshop:
                 st.markdown(f"<div class='explain'>{explanation}</div>", unsafe_allow_html=True)
@@ -184,12 +185,14 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
         change = b - a
         verdict = "same" if abs(change) <= 1e-9 * max(1.0, abs(a)) else (
             "better" if (change < 0) == (spec.better == "lower") else "worse")
-        rows.append({"": spec.label(language), "unité": spec.unit,
+        rows.append({"": spec.label(language), text["unit"]: spec.unit_in(language),
                      first.title(language): a, second.title(language): b, "Δ": change, "verdict": text[verdict]})
     table = pd.DataFrame(rows)
     colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
+    number = lambda value: format_value(value, "", language).strip()  # noqa: E731
+    signed = lambda value: ("+" if value > 0 else "") + number(value)  # noqa: E731
     st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
-                 .format({first.title(language): "{:,.2f}", second.title(language): "{:,.2f}", "Δ": "{:+,.2f}"}),
+                 .format({first.title(language): number, second.title(language): number, "Δ": signed}),
                  hide_index=True, width="stretch")
     return table
 

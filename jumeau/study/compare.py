@@ -68,7 +68,7 @@ class Comparison:
         rows = []
         for key in self.values.index:
             spec = INDICATORS[key]
-            row = {"indicator": key, "label": spec.label(language), "unit": spec.unit,
+            row = {"indicator": key, "label": spec.label(language), "unit": spec.unit_in(language),
                    "dimension": dimension_label(spec.dimension, language)}
             for scenario in self.scenarios:
                 row[scenario] = self.values.at[key, scenario]

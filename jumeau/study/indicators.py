@@ -49,6 +49,9 @@ WORKS_REACH = 10.0  # m around an intervention where its effect is read
 HEAT_LAYERS = {"landcover", "canopy_cover", "canopy_height", "albedo", "building_height", "elevation"}  # felt heat's
 
 
+UNITS_EN = {"hab.": "residents", "bâtiments": "buildings", "€/an": "€/year", "m²/hab.": "m²/resident"}
+
+
 @dataclass(frozen=True)
 class Indicator:
     unit: str
@@ -59,6 +62,10 @@ class Indicator:
 
     def label(self, language: str = "fr") -> str:
         return self.label_fr if language == "fr" else self.label_en
+
+    def unit_in(self, language: str = "fr") -> str:
+        """The unit as the page's language writes it (``hab.`` is ``residents`` in English)."""
+        return self.unit if language == "fr" else UNITS_EN.get(self.unit, self.unit)
 
 
 INDICATORS: dict[str, Indicator] = {

@@ -117,7 +117,7 @@ def render_html(comparison: Comparison, language: str = "fr", maps: bool = True)
             delta = comparison.deltas.at[key, s]
             change = "" if verdict == "same" else f" ({'+' if delta > 0 else '−'}{number(abs(delta), spec.unit)})"
             cells.append({"verdict": verdict, "text": number(comparison.values.at[key, s], spec.unit) + change})
-        indicators.append({"label": spec.label(language), "unit": spec.unit, "cells": cells})
+        indicators.append({"label": spec.label(language), "unit": spec.unit_in(language), "cells": cells})
     shown_maps = difference_maps(comparison, language) if maps and len(comparison.scenarios) > 1 else []
     return _TEMPLATES.get_template("report.html").render(
         language=language, t=TEXT[language], costs=costs, effects=effects, dimensions=dimensions, scores=scores,
