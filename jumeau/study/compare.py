@@ -100,14 +100,15 @@ def compare(runs: str | os.PathLike | Mapping[str, Result | str | os.PathLike], 
                       _derived(values, baseline, shown), scorecard(values, baseline, weights), weights, shown)
 
 
-def heat_effect(base: xr.Dataset, grids: xr.Dataset) -> tuple[float, float]:
-    """Fall of the hours of very strong heat stress: mean over the works area (h), total over the outdoor
-    ground (m²·h)."""
+def heat_effect(base: xr.Dataset, grids: xr.Dataset, where: np.ndarray) -> tuple[float, float]:
+    """Fall of the hours of very strong heat stress against ``base`` over the cells ``where``: their mean (h),
+    and the total over those of them that are outdoor ground (m²·h)."""
+    if not where.any():
+        return 0.0, 0.0
     fall = (base["very_strong_stress_hours"] - grids["very_strong_stress_hours"]).values.astype("float64")
     cell_area = abs(float(grids["x"][1] - grids["x"][0]) * float(grids["y"][1] - grids["y"][0]))
-    works = grids["works_area"].values > 0
     outdoor = grids["building_id"].values == 0
-    return (float(fall[works].mean()) if works.any() else 0.0, float(fall[outdoor].sum() * cell_area))
+    return float(fall[where].mean()), float(fall[where & outdoor].sum() * cell_area)
 
 
 def intervention_effects(comparison: Comparison) -> pd.DataFrame:
@@ -117,16 +118,11 @@ def intervention_effects(comparison: Comparison) -> pd.DataFrame:
     rows = []
     for scenario in comparison.scenarios[1:]:
         result = comparison.results[scenario]
-        grids, table = result.grids, result.interventions
-        fall = (base["very_strong_stress_hours"] - grids["very_strong_stress_hours"]).values.astype("float64")
-        outdoor = grids["building_id"].values == 0
-        cell_area = abs(float(grids["x"][1] - grids["x"][0]) * float(grids["y"][1] - grids["y"][0]))
-        for rank, row in enumerate(table.itertuples(index=False), start=1):
-            area = grids["works_area"].values == rank
+        for rank, row in enumerate(result.interventions.itertuples(index=False), start=1):
+            area = result.grids["works_area"].values == rank
             if not area.any():
                 continue
-            avoided = float(fall[area & outdoor].sum() * cell_area)
-            mean = float(fall[area].mean())
+            mean, avoided = heat_effect(base, result.grids, area)
             real = mean >= REAL_EFFECT and avoided > 0 and row.investment_eur > 0
             rows.append({"scenario": scenario, "intervention": row.intervention, "type": row.type,
                          "investment_eur": row.investment_eur, "stress_hours_avoided": mean,
@@ -140,8 +136,11 @@ def _derived(values: pd.DataFrame, baseline: str, results: Mapping[str, Result])
     investment = values.loc["investment"]
     retained = values.at["runoff_leaving", baseline] - values.loc["runoff_leaving"]
     base = results[baseline].grids
-    effects = pd.DataFrame([heat_effect(base, results[s].grids) for s in values.columns],
-                           index=values.columns, columns=["stress_hours_avoided_works", "stress_m2h_avoided"])
+    effects = pd.DataFrame(
+        [(heat_effect(base, results[s].grids, results[s].grids["works_area"].values > 0)[0],
+          heat_effect(base, results[s].grids, np.ones(base["building_id"].shape, dtype=bool))[1])
+         for s in values.columns],
+        index=values.columns, columns=["stress_hours_avoided_works", "stress_m2h_avoided"])
     real = (effects["stress_hours_avoided_works"] >= REAL_EFFECT) & (effects["stress_m2h_avoided"] > 0) & (investment > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_m2h = np.where(real, investment / effects["stress_m2h_avoided"], np.nan)
