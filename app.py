@@ -19,6 +19,7 @@ from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.plan.scenario import ScenarioSet
 from viewer import data, views
+from viewer.progress import progress_panel
 from viewer.style import apply_style
 from viewer.text import TEXT
 
@@ -52,22 +53,6 @@ def site_choice(text: dict, workshop: bool) -> str:
     if upload is not None:
         return str(data.unpack_site(upload.getvalue()))
     return path
-
-
-def compute(site: jumeau.Site, scenarios: ScenarioSet, runs: Path, text: dict, only=None) -> None:
-    """Run what is not cached yet, with a progress bar; failures are shown, not raised."""
-    total = len(only) if only else len(scenarios)
-    bar = st.progress(0.0, text=text["computing"])
-    done = []
-
-    def advance(result) -> None:
-        done.append(result)
-        bar.progress(len(done) / total, text=f"{text['computing']} {result.scenario} ({len(done)}/{total})")
-
-    report = data.ensure_results(site, scenarios, runs, progress=advance, only=only)
-    bar.empty()
-    for failed in report.failed:
-        st.error(f"{failed.scenario} : {failed.error}")
 
 
 def _choice(model, name: str, current: float, label: str, key: str, column) -> float:
@@ -104,10 +89,10 @@ def run_view(site: jumeau.Site, site_path: str, scenarios: ScenarioSet, runs: Pa
     if run_column.button(text["run"], type="primary", key="run_button"):
         parent = scenarios[base].parents[0] if data.VARIANT_MARK in base else base
         variant = data.forcing_variant(parent, return_period=period, duration=duration, t_ref=t_ref)
-        compute(site, ScenarioSet([*(s for s in scenarios if s.id != variant.id), variant]), runs, text,
-                only=[variant.id])
+        # computed by the server's background computation: the page shows its progress, then the scenario
+        data.computation(str(runs)).request(site, ScenarioSet([*(s for s in scenarios if s.id != variant.id), variant]),
+                                            only=[variant.id])
         st.session_state["scenario"] = variant.id
-        st.success(text["run_done"])
         st.rerun()
 
 
@@ -135,18 +120,27 @@ def main() -> None:
     if not workshop:
         st.sidebar.caption(f"{text['site_runs']} `{runs}`")
     scenario_paths = data.scenario_files(scenario_dir)
+    job = data.computation(str(runs))
     try:
         scenarios = data.scenarios(scenario_paths, runs)
-        compute(site, scenarios, runs, text)
+        job.request(site, scenarios)
     except jumeau.JumeauError as exc:
         st.error(str(exc))
         return
-    results = {s.id: r for s in scenarios if (r := data.load_result(runs / s.id)) is not None}
+    states = job.look()
+    for failed in (p for p in states.values() if p.status == "failed"):
+        st.error(f"{failed.title[language]} : {failed.error}")
+    results = {s.id: r for s in scenarios if states.get(s.id) and states[s.id].ready
+               and (r := data.load_result(runs / s.id)) is not None}
+    progress_panel(job, frozenset(results), text, language)
     if "baseline" not in results:
-        st.error(f"{text['no_results']} : baseline")
+        if states.get("baseline") is None or not states["baseline"].finished:
+            views.waiting_view(site, storm_of(scenarios.forcing("baseline").storm).total_depth, job.seconds_left(),
+                               text, language)
         return
     baseline = results["baseline"]
-    shown = views.scenario_picker(results, text, language, workshop)
+    pending = {s: p.title[language] for s, p in states.items() if not p.finished}
+    shown = views.scenario_picker(results, text, language, workshop, pending)
     result = results[shown]
     views.headline(result, baseline, language, workshop)
     views.scenario_story(result, baseline, text, language, workshop)

@@ -236,20 +236,22 @@ def run_(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("scenarios", total=None)
-        floods: dict[str, TaskID] = {}  # one bar per scenario's flood, while it runs
+        floods: dict[str, TaskID] = {}  # one bar per running scenario
 
         def advance(result) -> None:
             progress.update(task, advance=1, description=f"{result.scenario}: {result.status}")
             if result.scenario in floods:
                 progress.remove_task(floods.pop(result.scenario))
 
-        def flooding(scenario: str, share: float) -> None:
+        def stage(scenario: str, name: str, share: float) -> None:
             if scenario not in floods:
-                floods[scenario] = progress.add_task(f"  {scenario}: flood", total=1.0)
-            progress.update(floods[scenario], completed=share)
+                floods[scenario] = progress.add_task("", total=1.0)
+            # the flood takes most of a scenario's time: its bar shows the flood's share
+            progress.update(floods[scenario], description=f"  {scenario}: {name}",
+                            completed=share if name == "flood" else 1.0)
 
         report = run(site, scenarios, output, only=only, workers=workers, client=client, progress=advance,
-                     flood_progress=flooding)
+                     stage_progress=stage)
     table = Table(title=f"results in {output}", title_justify="left")
     for column in ("scenario", "status", "seconds", "error"):
         table.add_column(column)

@@ -116,11 +116,31 @@ def test_invariants_of_interventions_on_the_models(batch):
         assert (trees["t_air"].values < base["t_air"].values - 1e-6).any()
 
 
+def test_stages_come_in_order_and_a_cancelled_run_leaves_the_rest_unwritten(batch):
+    site, scenarios, runs = batch
+    stages: dict[str, list[str]] = {}
+    finished: list[str] = []
+
+    def stage(scenario: str, name: str, share: float) -> None:
+        if not stages.get(scenario) or stages[scenario][-1] != name:
+            stages.setdefault(scenario, []).append(name)
+
+    report = run(site, scenarios, runs, workers=1, stage_progress=stage,
+                 progress=lambda outcome: finished.append(outcome.scenario), cancelled=lambda: len(finished) >= 1)
+    assert [r.status for r in report.runs] == ["done", "cancelled", "cancelled"], report.table()
+    assert stages == {"baseline": ["flood", "heat", "indicators"]}
+    assert report.runs[0].result is not None and report.runs[1].result is None
+    assert not (runs / "depave").exists() and not (runs / "trees").exists()
+    again = run(site, scenarios, runs, workers=1)  # what was dropped is computed next time, the rest kept
+    assert [r.status for r in again.runs] == ["cached", "done", "done"], again.table()
+
+
 def test_dask_gives_the_same_numbers_as_local_processes(batch, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     site, scenarios, runs = batch
     shares: dict[str, list[float]] = {}
-    local = run(site, scenarios, runs, workers=2, flood_progress=lambda s, share: shares.setdefault(s, []).append(share))
+    local = run(site, scenarios, runs, workers=2, stage_progress=lambda s, stage, share: shares.setdefault(s, []).append(
+        share) if stage == "flood" else None)
     # each worker's flood reported its progress back to this process, up to the end
     assert set(shares) == {"baseline", "depave", "trees"}
     assert all(values == sorted(values) and values[-1] == 1.0 for values in shares.values())

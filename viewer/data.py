@@ -35,7 +35,7 @@ from jumeau.io.atomic import atomic_dir
 from jumeau.io.runfolder import Result, read_run
 from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
-from jumeau.study.runner import RunReport, run
+from viewer.jobs import Computation
 
 VARIANT_MARK = "__"  # a variant's id is its parent's, this mark, and its forcing
 UPLOADS = Path(tempfile.gettempdir()) / "jumeau-uploads"
@@ -80,10 +80,10 @@ def scenario_site(site_path: str, _scenarios: ScenarioSet, scenario_id: str, sce
     return apply(load_site(site_path), _scenarios.interventions(scenario_id))
 
 
-def ensure_results(site: jumeau.Site, chosen: ScenarioSet, runs: Path, progress=None,
-                   only: list[str] | None = None) -> RunReport:
-    """Run what is not cached yet (the engine's runner skips cached scenarios)."""
-    return run(site, chosen, runs, only=only, progress=progress)
+@st.cache_resource(show_spinner=False)
+def computation(runs: str) -> Computation:
+    """The server's one computation of the results folder ``runs``, shared by every session."""
+    return Computation(Path(runs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -19,7 +19,7 @@ from pyproj import Transformer
 
 from jumeau.io.runfolder import Result
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
-from jumeau.render.maps import draw_map
+from jumeau.render.maps import draw_map, site_map
 from jumeau.site.state import Site
 from jumeau.site.vocabulary import LABELS_FR
 from jumeau.study.compare import compare, scorecard
@@ -78,18 +78,23 @@ def format_value(value: float, unit: str, language: str = "fr") -> str:
 
 # -- choosing -----------------------------------------------------------------------
 
-def scenario_picker(results: dict[str, Result], text: dict, language: str, workshop: bool) -> str:
-    """The scenario shown: big buttons in workshop mode, a select box at the desk."""
+def scenario_picker(results: dict[str, Result], text: dict, language: str, workshop: bool,
+                    pending: dict[str, str] | None = None) -> str:
+    """The scenario shown: big buttons in workshop mode (greyed for the ``pending`` ones, id → title, still
+    computing), a select box at the desk."""
     ids = list(results)
     current = st.session_state.get("scenario", ids[0])
     if current not in ids:
         current = ids[0]
     if workshop:
-        columns = st.columns(min(len(ids), 4))
-        for number, scenario in enumerate(ids):
+        waiting = {s: title for s, title in (pending or {}).items() if s not in results}
+        columns = st.columns(min(len(ids) + len(waiting), 4))
+        for number, scenario in enumerate([*ids, *waiting]):
             # on_click runs before the page is drawn again, so the new choice is highlighted at once
+            title = results[scenario].title(language) if scenario in results else \
+                f"{waiting[scenario]} ({text['not_ready']})"
             columns[number % len(columns)].button(
-                results[scenario].title(language), key=f"pick_{scenario}", width="stretch",
+                title, key=f"pick_{scenario}", width="stretch", disabled=scenario in waiting,
                 type="primary" if scenario == current else "secondary",
                 on_click=st.session_state.__setitem__, args=("scenario", scenario))
         st.session_state.setdefault("scenario", current)
@@ -338,15 +343,42 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
     st.caption(text["scene_help"])
 
 
-def screening_view(site: Site, storm_depth: float, text: dict, language: str) -> None:
-    """The instant bluespot screening of a storm: where water can pond, labelled as no simulation."""
+def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, text: dict, language: str) -> None:
+    """While the baseline computes: the district's land cover and the instant screening of its storm."""
+    from viewer.progress import duration_text
+
+    st.info(text["first_results"].format(left=duration_text(seconds_left, text)))
+    left, right = st.columns(2)
+    with left:
+        st.image(_site_map_png(site, str(site.source or site.name), "landcover", language))
+    with right:
+        screening_map(site, storm_depth, text, language)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _site_map_png(_site: Site, site_key: str, name: str, language: str) -> bytes:
+    figure = site_map(_site, name, language=language)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def screening_map(site: Site, storm_depth: float, text: dict, language: str):
+    """The screening's ponding depths as a map; returns the hollows found (largest first)."""
     from jumeau.flood.screening import screen
 
     result, depressions = screen(site, storm_depth)
-    st.info(text["screening_note"].format(depth=storm_depth))
     depth = result["ponding_depth"]
     static_map(site, depth, (0.0, max(float(depth.max()), 0.05)), f"{text['screening']} — {storm_depth:.0f} mm",
                language)
+    return depressions
+
+
+def screening_view(site: Site, storm_depth: float, text: dict, language: str) -> None:
+    """The instant bluespot screening of a storm: where water can pond, labelled as no simulation."""
+    st.info(text["screening_note"].format(depth=storm_depth))
+    depressions = screening_map(site, storm_depth, text, language)
     largest = depressions.nlargest(8, "capacity_m3")
     st.dataframe(pd.DataFrame({
         text["screening_area"]: largest["area_m2"].round(0), text["screening_capacity"]: largest["capacity_m3"].round(0),

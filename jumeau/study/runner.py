@@ -54,13 +54,13 @@ class ScenarioRun:
 
     scenario: str
     folder: Path
-    status: str  # "done", "cached" or "failed"
+    status: str  # "done", "cached", "failed", or "cancelled" (not started, nothing written)
     seconds: float = 0.0
     error: str | None = None
 
     @property
     def result(self) -> Result | None:
-        return Result(self.folder) if self.status != "failed" else None
+        return Result(self.folder) if self.status in ("done", "cached") else None
 
 
 @dataclass
@@ -147,15 +147,28 @@ def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
 
 # -- one scenario ---------------------------------------------------------------------
 
-def run_models(site: Site, forcing: Forcing, flood_progress: Callable[[float], None] | None = None
+STAGES = ("flood", "heat", "indicators")  # a scenario's computation, in order
+
+
+def run_models(site: Site, forcing: Forcing, stage_progress: Callable[[str, float], None] | None = None
                ) -> tuple[xr.Dataset, xr.Dataset]:
-    """Flood and heat results of a Site under a forcing; ``flood_progress`` gets the flood's share done."""
+    """Flood and heat results of a Site under a forcing.
+
+    ``stage_progress`` is called with a stage (``"flood"`` or ``"heat"``) and its share done:
+    the flood's from its start as its simulated time advances, the heat's when it starts and ends.
+    """
     # Imported here, as the other modules a computation needs: a run whose scenarios are
     # all cached (a warm `jumeau run`, the viewer's start) must not pay for their imports.
     from jumeau.flood.model import flood_site
     from jumeau.heat.model import heat_site
 
-    return flood_site(site, forcing.storm, progress=flood_progress), heat_site(site, forcing.heat)
+    report = stage_progress or (lambda stage, share: None)
+    report("flood", 0.0)
+    flood = flood_site(site, forcing.storm, progress=functools.partial(report, "flood"))
+    report("heat", 0.0)
+    heat = heat_site(site, forcing.heat)
+    report("heat", 1.0)
+    return flood, heat
 
 
 @dataclass(frozen=True)
@@ -169,10 +182,11 @@ class _Task:
 
 
 def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task,
-                 flood_progress: Callable[[str, float], None] | None = None) -> ScenarioRun:
+                 stage_progress: Callable[[str, str, float], None] | None = None) -> ScenarioRun:
     """Run one scenario and write its folder; errors become a failed :class:`ScenarioRun`.
 
-    ``flood_progress`` is called with the scenario's id and the share of its flood done.
+    ``stage_progress`` is called with the scenario's id, a stage of :data:`STAGES` and the
+    share of that stage done.
     """
     from jumeau.plan.interventions import apply
     from jumeau.study import indicators
@@ -184,8 +198,10 @@ def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task,
                 return ScenarioRun(task.scenario, task.folder, "cached", time.perf_counter() - start)
             forcing = scenarios.forcing(task.scenario)
             changed = apply(site, scenarios.interventions(task.scenario))
-            flood, heat = run_models(changed, forcing, None if flood_progress is None else functools.partial(
-                flood_progress, task.scenario))
+            report = None if stage_progress is None else functools.partial(stage_progress, task.scenario)
+            flood, heat = run_models(changed, forcing, report)
+            if report:
+                report("indicators", 0.0)
             table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
             write_run(task.folder, _contents(changed, scenarios, task, forcing, flood, heat, table, buildings, sites,
                                              time.perf_counter() - start))
@@ -268,8 +284,8 @@ def _start_worker(threads: int) -> None:
 
 
 def _run_reporting(site: Site, scenarios: ScenarioSet, task: _Task, queue) -> ScenarioRun:
-    """:func:`run_scenario` in a worker, its flood's progress sent back through ``queue``."""
-    return run_scenario(site, scenarios, task, lambda scenario, share: queue.put((scenario, share)))
+    """:func:`run_scenario` in a worker, its stages' progress sent back through ``queue``."""
+    return run_scenario(site, scenarios, task, lambda scenario, stage, share: queue.put((scenario, stage, share)))
 
 
 def scenario_set(scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike]) -> ScenarioSet:
@@ -282,15 +298,18 @@ def scenario_set(scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike]
 def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenario | str | os.PathLike],
         output: str | os.PathLike, *, only: Iterable[str] | None = None, workers: int | None = None, client=None,
         progress: Callable[[ScenarioRun], None] | None = None,
-        flood_progress: Callable[[str, float], None] | None = None) -> RunReport:
+        stage_progress: Callable[[str, str, float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None) -> RunReport:
     """Run scenarios on a site; see the module docstring. Returns a :class:`RunReport`.
 
     The baseline is always among the scenarios. ``only`` restricts the run to some ids.
     ``workers`` local processes (default: one per free core, at most one per scenario; 1
     runs in this process), which share the free cores' threads; ``client`` a
     ``dask.distributed.Client``. ``progress`` is called after each scenario, cached ones
-    included; ``flood_progress`` with a scenario's id and the share of its flood done, as
-    it runs (locally; a Dask cluster shows it on its dashboard).
+    included; ``stage_progress`` with a scenario's id, a stage of :data:`STAGES` and the
+    share of that stage done, as it runs (locally; a Dask cluster shows it on its
+    dashboard). Once ``cancelled()`` returns true, the scenarios not started yet are
+    dropped (status ``"cancelled"``, nothing written) and the running ones end normally.
     """
     loaded = site if isinstance(site, Site) else load_site(site)
     chosen = scenario_set(scenarios)
@@ -315,15 +334,16 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
                 progress(runs[scenario_id])
         else:
             todo.append(task)
-    for outcome in _execute(todo, workers, client, loaded, chosen, flood_progress):
+    for outcome in _execute(todo, workers, client, loaded, chosen, stage_progress, cancelled or (lambda: False)):
         runs[outcome.scenario] = outcome
         if progress:
             progress(outcome)
-    return RunReport([runs[i] for i in ids])
+    return RunReport([runs.get(i) or ScenarioRun(i, output / i, "cancelled") for i in ids])
 
 
 def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet,
-             flood_progress: Callable[[str, float], None] | None) -> Iterator[ScenarioRun]:
+             stage_progress: Callable[[str, str, float], None] | None,
+             cancelled: Callable[[], bool]) -> Iterator[ScenarioRun]:
     if not todo:
         return
     if client is not None:
@@ -333,13 +353,19 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
         futures = [client.submit(run_scenario, shared_site, scenarios, task, pure=False,
                                  key=f"jumeau-{task.scenario}-{task.key[:8]}") for task in todo]
         for future in as_completed(futures):
-            yield future.result()
+            if cancelled():
+                for waiting in futures:
+                    waiting.cancel()
+            if not future.cancelled():
+                yield future.result()
         return
     free = free_cores()
     workers = min(workers or free, len(todo))
     if workers == 1:
         for task in todo:
-            yield run_scenario(site, scenarios, task, flood_progress)
+            if cancelled():
+                return
+            yield run_scenario(site, scenarios, task, stage_progress)
         return
     # spawn: a forked child would inherit numba's and GDAL's threads in an unknown state
     context = multiprocessing.get_context("spawn")
@@ -353,11 +379,15 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
                 done, pending = concurrent.futures.wait(pending, timeout=0.5,
                                                         return_when=concurrent.futures.FIRST_COMPLETED)
                 while not queue.empty():
-                    scenario, share = queue.get()
-                    if flood_progress:
-                        flood_progress(scenario, share)
+                    message = queue.get()
+                    if stage_progress:
+                        stage_progress(*message)
+                if cancelled():
+                    for waiting in pending:
+                        waiting.cancel()  # only those not started: a running scenario ends and is written
                 for future in done:
-                    yield future.result()
+                    if not future.cancelled():
+                        yield future.result()
         except KeyboardInterrupt:
             _stop(pool)
             raise
