@@ -1,22 +1,42 @@
-"""The 3-D view as an HTML page (PyVista's own vtk.js export), behind one function tests can replace."""
+"""The 3-D view as an HTML page (vtk.js) or a PNG for slides, behind functions tests can replace."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
-from jumeau.render.scene import build_scene, export_html
+from jumeau.render.scene import build_scene, export_html, screenshot
 from jumeau.site.state import Site
 
 
 def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
-               language: str) -> str:
-    """A self-contained HTML page of the scene: buildings and ground coloured, water drawn."""
-    plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language)
+               language: str, works: np.ndarray | None = None, view: str = "overview") -> str:
+    """A self-contained HTML page of the scene: buildings and ground coloured, water drawn, works outlined.
+
+    ``view`` is one of :func:`jumeau.render.scene.camera_views`; the page's colour bar is
+    in ``language`` with the layer's declared colours.
+    """
+    plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
+                          works=works, view=view)
     try:
         with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
             return export_html(plotter, Path(folder) / "scene.html").read_text(encoding="utf-8")
+    finally:
+        plotter.close()
+
+
+def scene_png(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
+              language: str, works: np.ndarray | None = None, view: str = "overview",
+              size: Sequence[int] = (1920, 1080)) -> bytes:
+    """The same scene as :func:`scene_html` as a PNG of ``size`` pixels (width, height), for slides."""
+    plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
+                          works=works, view=view)
+    try:
+        with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
+            return screenshot(plotter, Path(folder) / "scene.png", size=size).read_bytes()
     finally:
         plotter.close()

@@ -23,6 +23,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from jumeau.errors import InputError
@@ -60,7 +61,7 @@ WORKS_LABEL = {"fr": "Travaux (et 10 m autour)", "en": "Works (and 10 m around)"
 def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, classes: ClassTable | None = None,
              language: str = "fr", cmap: str | None = None, title: str | None = None, vmin: float | None = None,
              vmax: float | None = None, mask_zero: bool | None = None, difference: bool = False,
-             works: np.ndarray | None = None) -> Figure:
+             works: np.ndarray | None = None, projector: bool = False) -> Figure:
     """A figure of one layer on its grid; returns the matplotlib Figure (the caller saves it).
 
     ``layer`` is a site layer or a model result (a DataArray with ``x``/``y`` coordinates);
@@ -68,8 +69,42 @@ def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, clas
     means "nothing" (drawn transparent). ``outlines`` draws building footprints over it;
     ``classes`` names the land-cover classes. ``cmap``, ``vmin``/``vmax`` fix the colour
     scale (to share it between compared maps); ``difference`` marks a difference between
-    scenarios (diverging colours, "Δ" in the legend).
+    scenarios (diverging colours, "Δ" in the legend). ``projector`` draws for a room: type
+    half as large again and no coordinates (the scale bar and north arrow stay). Numbers
+    are written as the ``language`` does (decimal comma in French).
     """
+    with plt.rc_context({"font.size": PROJECTOR_FONT_SIZE if projector else 10}):
+        return _draw_map(layer, outlines, classes, language, cmap, title, vmin, vmax, mask_zero, difference, works,
+                         projector)
+
+
+PROJECTOR_FONT_SIZE = 16  # points: 24 px at the viewer's 110 dpi, about 25 px on a 1920-pixel-wide screen
+
+
+def format_number(value: float, decimals: int, language: str = "fr") -> str:
+    """``value`` with ``decimals`` decimals as people read it: "1 234,5" in French, "1,234.5" in English.
+
+    >>> format_number(-1234.5, 1, "fr"), format_number(0.25, 2, "en")
+    ('−1\u202f234,5', '0.25')
+    """
+    decimals = max(decimals, 0)
+    text = f"{abs(value):,.{decimals}f}"
+    if language == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return ("−" if round(value, decimals) < 0 else "") + text  # no "−0,0"
+
+
+def number_formatter(language: str) -> FuncFormatter:
+    """Axis numbers as ``language`` writes them (the decimals each tick needs)."""
+    def formatted(value: float, position=None) -> str:
+        shown = f"{value:g}"
+        return format_number(value, len(shown.split(".")[1]) if "." in shown and "e" not in shown else 0, language)
+
+    return FuncFormatter(formatted)
+
+
+def _draw_map(layer: xr.DataArray, outlines, classes, language, cmap, title, vmin, vmax, mask_zero, difference, works,
+              projector: bool) -> Figure:
     name = str(layer.name)
     spec = declared(name)
     xmin, xmax, ymin, ymax = extent(layer)
@@ -92,7 +127,8 @@ def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, clas
             label = spec.label(language, units=True)
         else:
             label = f"{layer.attrs.get('long_name', name)} ({layer.attrs.get('units', '')})"
-        figure.colorbar(image, ax=axes, shrink=0.8, label=f"Δ {label}" if difference else label)
+        bar = figure.colorbar(image, ax=axes, shrink=0.8, label=f"Δ {label}" if difference else label)
+        bar.ax.yaxis.set_major_formatter(number_formatter(language))
     if outlines is not None and len(outlines) and name not in ("building_height", "building_id"):
         axes.add_collection(_outlines(outlines))
     if works is not None and np.any(works):
@@ -102,10 +138,15 @@ def draw_map(layer: xr.DataArray, *, outlines: gpd.GeoSeries | None = None, clas
     axes.add_artist(AnchoredSizeBar(axes.transData, length, f"{length:g} m", "lower left", pad=0.6,
                                     frameon=True, size_vertical=span / 300))
     axes.annotate("N", xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
-                  fontsize=12, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
+                  fontsize="large", fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black"})
     axes.set_xlim(xmin, xmax)
     axes.set_ylim(ymin, ymax)
-    axes.set_title(title or (spec.label(language) if spec is not None else layer.attrs.get("long_name", name)))
+    axes.set_title(title or (spec.label(language) if spec is not None else layer.attrs.get("long_name", name)),
+                   wrap=True)
+    if projector:  # coordinates mean nothing to a room
+        axes.set_xticks([])
+        axes.set_yticks([])
+        return figure
     crs = layer.rio.crs
     axes.set_xlabel(f"x (m, {crs.to_string()})" if crs is not None else "x (m)")
     axes.set_ylabel("y (m)")
@@ -171,4 +212,4 @@ def _draw_classes(axes, values, extent, colours: dict, labels: dict, title: str)
     axes.imshow(index, extent=extent, cmap=cmap, norm=BoundaryNorm(np.arange(len(codes) + 1) - 0.5, len(codes)),
                 interpolation="nearest")
     handles = [Patch(facecolor=colours[c], edgecolor="grey", label=f"{c} {labels[c]}") for c in codes]
-    axes.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    axes.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)

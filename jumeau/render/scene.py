@@ -1,4 +1,4 @@
-"""3-D scene of a Site for the viewer and for reports: terrain, buildings, trees, water, sites.
+"""3-D scene of a Site for the viewer and for reports: terrain, buildings, trees, water, works, sites.
 
 The scene is kept light enough for a browser (a few hundred thousand triangles, a few
 MB of HTML): the demo district's scene builds in a fraction of a second.
@@ -10,24 +10,41 @@ MB of HTML): the demo district's scene builds in a fraction of a second.
   whose ``building_id`` cell data names the building of every face;
 - trees: one low-poly crown per block of canopy cells;
 - water: the cells where a depth exceeds a threshold, at elevation + depth;
-- sensitive sites: a pin and a label board standing above each.
+- works: the outline of each connected area of a scenario's works, a magenta tube
+  draped on the ground (or on the roofs the works cover);
+- sensitive sites: a pin on each and a board with its name, the boards laid out in the
+  frame so that they do not overlap (:mod:`jumeau.render.labels`).
+
+Views: the camera is one of the presets of :func:`camera_views` (the whole district
+filling the frame, a low street view, each sensitive site; :mod:`jumeau.render.viewpoints`),
+computed for the viewer's frame (:data:`jumeau.render.camera.VIEWER_SIZE`). Pins,
+labels and the works' tubes are sized in pixels of that frame, so the labels' capitals
+are about 20 px tall whatever the district's size.
 
 Colours: a result layer colours the ground (block mean) and the buildings (maximum
 over the footprint, else over the cells around it, i.e. at its walls) with the layer's
 declared colour map (the 2-D maps' one; :data:`jumeau.outputs.DIFFERENCE_CMAP`
 centred on zero for differences) and an explicit colour range, so two compared
-scenes can share it (:func:`shared_clim`).
+scenes can share it (:func:`shared_clim`). Its colour bar (:mod:`jumeau.render.legend`)
+is drawn by matplotlib with the same colour map and range, its title and numbers in the
+page's language (decimal comma in French), and laid over the HTML page and the
+screenshots: the vtk.js page would otherwise draw its own bar (English numbers, serif,
+across the whole height).
 
 >>> import jumeau
 >>> from jumeau.render import scene
->>> plotter = scene.build_scene(jumeau.demo_site())  # doctest: +SKIP
->>> scene.export_html(plotter, "scene.html")          # doctest: +SKIP
->>> scene.screenshot(plotter, "scene.png")            # doctest: +SKIP
+>>> sorted(scene.camera_views(jumeau.demo_site(), "en").items())[:2]
+[('overview', 'Overview'), ('site:1', 'EHPAD Les Saules')]
+>>> plotter = scene.build_scene(jumeau.demo_site(), view="street")  # doctest: +SKIP
+>>> scene.export_html(plotter, "scene.html")                       # doctest: +SKIP
+>>> scene.screenshot(plotter, "scene.png")                         # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import html
 import io
+import itertools
 import json
 import math
 import os
@@ -37,12 +54,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import PIL.Image
 import pyvista as pv
+import rasterio.features
 import shapely
 import xarray as xr
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
+from rasterio.transform import Affine
 from trame_vtk.modules.vtk.serializers import (
     SynchronizationContext,
     extract_array_hash,
@@ -55,7 +73,11 @@ from trame_vtk.tools.vtksz2html import write_html
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_path
 from jumeau.outputs import DIFFERENCE_CMAP
-from jumeau.render.maps import declared
+from jumeau.render.camera import VIEWER_SIZE, Camera
+from jumeau.render.labels import draw_marks, site_marks
+from jumeau.render.legend import ColourBar, Legend
+from jumeau.render.maps import WORKS_COLOUR, declared
+from jumeau.render.viewpoints import camera_views, view_camera
 from jumeau.site.state import Site
 
 MAX_TERRAIN_NODES = 100_000
@@ -63,12 +85,20 @@ MAX_WATER_CELLS = 40_000
 TREE_BLOCK = 4  # cells per side of the blocks that each become one tree crown
 MIN_TREE_COVER = 0.25  # blocks less covered than this get no crown
 WATER_THRESHOLD = 0.05  # m
-COLORS = {"building": "#d9d2c5", "tree": "#3f7f3a", "water": "#1f78b4", "pin": "#c51b7d", "nan": "#bdbdbd"}
+COLORS = {"building": "#d9d2c5", "tree": "#3f7f3a", "water": "#1f78b4", "nan": "#bdbdbd", "works": WORKS_COLOUR}
 WATER_OPACITY = 0.6
-VIEW_AZIMUTH = -25.0  # degrees from south, towards the west: the default camera and label boards face it
-VIEW_ELEVATION = 40.0  # degrees above the horizon
-LABEL_HEIGHT = 0.03  # label board height, as a fraction of the site's larger side
-WINDOW_SIZE = (1280, 800)
+WINDOW_SIZE = VIEWER_SIZE  # the plotter's, by default: the viewer's frame
+WORKS_RADIUS_PX = 2.5  # works outline tube radius, at the view's focal distance, in pixels of a VIEWER_SIZE frame
+WORKS_SIMPLIFY = 2.0  # cells: tolerance of the works outline's simplification
+WORKS_DRAPE = 4.0  # cells: longest segment of a works outline (it follows the ground between vertices)
+
+
+class ScenePlotter(pv.Plotter):
+    """An off-screen PyVista plotter holding a scene, with what its overlay shows and the view it was built for."""
+
+    legend: Legend | None = None
+    view: str = "overview"
+    language: str = "fr"
 
 
 def shared_clim(*layers: xr.DataArray, diverging: bool = False) -> tuple[float, float]:
@@ -84,8 +114,9 @@ def shared_clim(*layers: xr.DataArray, diverging: bool = False) -> tuple[float, 
 def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water_depth: xr.DataArray | None = None,
                 clim: Sequence[float] | None = None, diverging: bool = False, cmap: str | None = None,
                 title: str | None = None, exaggeration: float = 1.0, water_threshold: float = WATER_THRESHOLD,
-                language: str = "fr", window_size: Sequence[int] = WINDOW_SIZE) -> pv.Plotter:
-    """An off-screen PyVista plotter holding the 3-D scene of ``site``.
+                language: str = "fr", window_size: Sequence[int] = WINDOW_SIZE, works: np.ndarray | None = None,
+                view: str = "overview") -> ScenePlotter:
+    """An off-screen PyVista plotter holding the 3-D scene of ``site``, seen from the preset ``view``.
 
     ``color_by`` is a result on the site's grid (or the name of a site layer) that colours
     the ground and the buildings; ``clim`` fixes its colour range (default: its own range,
@@ -95,25 +126,37 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
     multiplied by ``exaggeration`` above the lowest terrain point. The colour map and the
     colour bar's title in ``language`` ("fr" or "en") come from the layer's declaration
     (:func:`jumeau.render.maps.declared`), as on the 2-D maps; an undeclared layer is
-    titled by its ``long_name_<language>`` or ``long_name`` attribute.
+    titled by its ``long_name_<language>`` or ``long_name`` attribute. ``works`` is a
+    boolean mask on the site's grid (e.g. ``works_area > 0`` of a run), outlined in magenta.
+    ``view`` is one of :func:`camera_views` (``"overview"``, ``"street"``, ``"site:<id>"``);
+    its camera, pins and labels are fitted to a frame of ``window_size``'s shape (the
+    viewer's, :data:`VIEWER_SIZE`, by default; a screenshot of another shape crops or
+    widens the view).
 
     Meshes are named actors of the plotter: ``terrain``, ``buildings``, ``trees``,
-    ``water``, ``sensitive_sites`` and ``label:<site id>``.
+    ``water``, ``works``, ``sensitive_sites`` (pins and stems) and ``label:<site id>``.
+    The colour bar is not a VTK actor: it is ``plotter.legend``, which :func:`export_html`
+    and :func:`screenshot` lay over the scene.
     """
     if len(site.buildings) == 0:
         raise InputError(f"Site {site.name!r} has no buildings: a 3-D scene needs at least one footprint. "
                          "Check the buildings layer of the site file.")
     if exaggeration <= 0:
         raise InputError(f"Vertical exaggeration must be positive, got {exaggeration}.")
+    views = camera_views(site, language)
+    if view not in views:
+        raise InputError(f"Unknown 3-D view {view!r} for site {site.name!r}; choose one of: {', '.join(views)}.")
     values = None if color_by is None else _on_grid(site, color_by, "color_by")
     depth = None if water_depth is None else _on_grid(site, water_depth, "water_depth")
+    mask = None if works is None else _works_mask(site, works)
     elevation = site.grid["elevation"].values.astype("float64")
     base = float(np.nanmin(elevation))
 
-    def lift(z: np.ndarray) -> np.ndarray:
+    def lift(z):
         return base + (z - base) * exaggeration
 
     coloring: dict[str, Any] | None = None
+    colour_bar = None
     if values is not None:
         low, high = clim if clim is not None else shared_clim(values, diverging=diverging)
         if not high > low:
@@ -126,24 +169,21 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
             name = attrs.get(f"long_name_{language}") or attrs.get("long_name") or values.name or "value"
             label = f"{name} ({attrs['units']})" if attrs.get("units") else str(name)
             default_cmap = "viridis"
-        coloring = {
-            "cmap": cmap or (DIFFERENCE_CMAP if diverging else default_cmap), "clim": (float(low), float(high)),
-            "nan_color": COLORS["nan"],
-            "scalar_bar_args": {"title": title or label, "n_labels": 5,
-                                "fmt": "%.1f", "position_x": 0.3, "position_y": 0.06, "width": 0.4},
-        }
+        colour_bar = ColourBar(cmap or (DIFFERENCE_CMAP if diverging else default_cmap), (float(low), float(high)),
+                               title or label, language)
+        coloring = {"cmap": colour_bar.cmap, "clim": colour_bar.clim, "nan_color": COLORS["nan"],
+                    "show_scalar_bar": False}
 
     _prefer_egl_without_display()
-    plotter = pv.Plotter(off_screen=True, window_size=list(window_size))
+    plotter = ScenePlotter(off_screen=True, window_size=list(window_size))
     plotter.set_background("white")  # type: ignore[arg-type]  # pyvista's decorated method confuses mypy
+    plotter.view, plotter.language = view, language
 
     terrain = _terrain(site, elevation, values, lift)
     if coloring is None:
         plotter.add_mesh(terrain, scalars="rgb", rgb=True, name="terrain", show_scalar_bar=False)
     else:
         plotter.add_mesh(terrain, scalars="value", name="terrain", **coloring)
-        # Numbers and title under the bar, not over it, so that they do not overlap in screenshots.
-        plotter.scalar_bar.SetTextPositionToPrecedeScalarBar()
 
     buildings = _buildings(site, elevation, lift)
     if coloring is None:
@@ -151,8 +191,7 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
     else:
         assert values is not None  # colours are set only for values
         buildings.cell_data["value"] = _building_values(site, values)[buildings.cell_data["building_index"]]
-        plotter.add_mesh(buildings, scalars="value", name="buildings", show_scalar_bar=False,
-                         **{key: value for key, value in coloring.items() if key != "scalar_bar_args"})
+        plotter.add_mesh(buildings, scalars="value", name="buildings", **coloring)
 
     trees = _trees(site, elevation, lift)
     if trees.n_cells:
@@ -161,9 +200,31 @@ def build_scene(site: Site, *, color_by: str | xr.DataArray | None = None, water
         water = _water(site, elevation, depth.values, water_threshold, lift)
         if water.n_cells:
             plotter.add_mesh(water, color=COLORS["water"], opacity=WATER_OPACITY, name="water")
-    _sensitive_sites(plotter, site, buildings, lift)
-    _camera(plotter, site, lift)
+
+    # Cameras and labels are fitted to a frame of the window's shape, in pixels of a frame as tall as the viewer's.
+    frame = (VIEWER_SIZE[1] * window_size[0] / window_size[1], float(VIEWER_SIZE[1]))
+    marks = site_marks(site, buildings, lift)
+    camera = view_camera(site, view, elevation, buildings, lift, marks, frame)
+    has_works = False
+    if mask is not None and mask.any():
+        tubes = _works(site, mask, elevation, lift, radius=max(0.25, WORKS_RADIUS_PX * float(
+            camera.metres_per_pixel(camera.distance))))
+        if tubes.n_cells:
+            plotter.add_mesh(tubes, color=COLORS["works"], name="works", smooth_shading=True)
+            has_works = True
+    legend = Legend(colour_bar, has_works, language) if colour_bar is not None or has_works else None
+    plotter.legend = legend
+    ceiling = max(float(buildings.points[:, 2].max()), float(trees.points[:, 2].max()) if trees.n_points else -np.inf)
+    # The legend is laid over the frame's bottom right corner (export_html, screenshot): no board goes under it.
+    draw_marks(plotter, marks, camera, ceiling + 1.0, frame, obstacles=[legend.box(frame)] if legend is not None else [])
+    _set_camera(plotter, camera)
     return plotter
+
+
+def _set_camera(plotter: pv.Plotter, camera: Camera) -> None:
+    plotter.camera_position = [camera.position, camera.focal_point, camera.view_up]
+    plotter.camera.view_angle = camera.view_angle
+    plotter.renderer.ResetCameraClippingRange()
 
 
 def export_html(plotter: pv.Plotter, path: str | os.PathLike) -> Path:
@@ -173,7 +234,10 @@ def export_html(plotter: pv.Plotter, path: str | os.PathLike) -> Path:
     archive that PyVista's ``export_html`` produces, and embedded in trame-vtk's static
     viewer page. Serialising directly avoids what PyVista's own path needs for the same
     bytes: a trame web server launched on a local port and ``nest_asyncio`` patching the
-    event loop, which would run inside the Streamlit server. The file is written atomically.
+    event loop, which would run inside the Streamlit server. The camera's view angle,
+    which trame-vtk leaves out, is added, so that the page frames the scene as VTK does.
+    The scene's legend (colour bar, works) is laid over the page as a PNG image at its
+    bottom right (:meth:`Legend.html`). The file is written atomically.
     """
     initialize_serializers()
     context = SynchronizationContext()
@@ -182,24 +246,58 @@ def export_html(plotter: pv.Plotter, path: str | os.PathLike) -> Path:
     plotter.render()
     camera = plotter.renderer.GetActiveCamera()
     scene = serialize(None, window, reference_id(window), context, 1)
-    scene["extra"] = {"vtkRefId": reference_id(window), "centerOfRotation": camera.GetFocalPoint(),
-                      "camera": reference_id(camera)}
+    camera_id = reference_id(camera)
+    for entry in _walk(scene):
+        if entry.get("id") == camera_id and isinstance(entry.get("properties"), dict):
+            entry["properties"]["viewAngle"] = camera.GetViewAngle()
+    scene["extra"] = {"vtkRefId": reference_id(window), "centerOfRotation": camera.GetFocalPoint(), "camera": camera_id}
     hashes = {entry["hash"]: {**entry, "content": context.get_cached_data_array(entry["hash"], False)}
               for entry in extract_array_hash(scene)}
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("index.json", json.dumps({"hashes": hashes, "scene": scene}))
+    page = io.StringIO()
+    write_html(archive.getvalue(), page)
+    text = page.getvalue()
+    language = getattr(plotter, "language", "fr")
+    text = text.replace('<html lang="en">', f'<html lang="{html.escape(language)}">', 1)
+    legend = getattr(plotter, "legend", None)
+    if legend is not None:
+        end = text.rindex("</body>")
+        text = text[:end] + legend.html() + text[end:]
     target = Path(path)
-    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8") as page:
-        write_html(archive.getvalue(), page)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return target
 
 
+def _walk(node):
+    """Every dict in a nested JSON-like structure."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
 def screenshot(plotter: pv.Plotter, path: str | os.PathLike, *, size: Sequence[int] = (1600, 1000)) -> Path:
-    """Render the scene off screen to a PNG of ``size`` pixels (width, height), written atomically."""
+    """Render the scene off screen to a PNG of ``size`` pixels (width, height), written atomically.
+
+    The legend (colour bar, works) is drawn at the bottom right, scaled with the image's
+    height as the labels are (it is the viewer's at 620 px).
+    """
+    width, height = int(size[0]), int(size[1])
+    rendered = plotter.screenshot(None, return_img=True, window_size=[width, height])
+    assert rendered is not None  # return_img
+    image = np.array(rendered[..., :3], dtype="uint8")
+    legend = getattr(plotter, "legend", None)
+    if legend is not None:
+        legend.draw_over(image, scale=height / VIEWER_SIZE[1])
     target = Path(path)
     with atomic_path(target) as tmp:
-        plotter.screenshot(str(tmp), window_size=list(size))
+        PIL.Image.fromarray(image).save(tmp, format="PNG")  # Pillow: matplotlib's own PNG writer
     return target
 
 
@@ -424,83 +522,49 @@ def _water(site: Site, elevation: np.ndarray, depth: np.ndarray, threshold: floa
     return pv.PolyData.from_regular_faces(points, faces.reshape(-1, 4))  # type: ignore[arg-type]  # dtype[int]
 
 
-def _sensitive_sites(plotter: pv.Plotter, site: Site, buildings: pv.PolyData, lift) -> None:
-    """A pin above each sensitive site of interest and a board with its name above the pin.
-
-    Neighbours along the boards' direction get stems of alternating height so that the
-    boards of nearby sites do not hide each other.
-    """
-    sites = site.sites[site.sites["sensitive"].astype(bool)] if len(site.sites) else site.sites
-    if len(sites) == 0:
-        return
-    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
-    board = LABEL_HEIGHT * max(xmax - xmin, ymax - ymin)
-    points = [geometry.representative_point() for geometry in sites.geometry]
-    azimuth = math.radians(VIEW_AZIMUTH)
-    across = [point.x * math.cos(azimuth) + point.y * math.sin(azimuth) for point in points]
-    rank = np.argsort(np.argsort(across))
-    pins = []
-    for (site_id, row), point, order in zip(sites.iterrows(), points, rank, strict=True):
-        faces = np.flatnonzero(buildings.cell_data["building_id"] == row["building_id"])
-        if len(faces):
-            bottom = buildings.extract_cells(faces).points[:, 2].max()  # type: ignore[arg-type]  # dtype[int]
-        else:
-            bottom = lift(float(site.grid["elevation"].sel(x=point.x, y=point.y, method="nearest")))
-        stem = (2.0 + 1.5 * (order % 2)) * board
-        pins.append(pv.Cone(center=(point.x, point.y, bottom + board / 2), direction=(0, 0, -1), height=board,
-                            radius=board / 3, resolution=8))
-        pins.append(pv.Cylinder(center=(point.x, point.y, bottom + board + stem / 2), direction=(0, 0, 1),
-                                radius=board / 10, height=stem, resolution=6))
-        _label(plotter, f"label:{site_id}", str(row.get("name") or row.get("type") or site_id),
-               (point.x, point.y, bottom + board + stem), board)
-    plotter.add_mesh(pv.merge(pins), color=COLORS["pin"], name="sensitive_sites")
+def _works_mask(site: Site, works) -> np.ndarray:
+    """``works`` as a boolean array of the site's shape, or an InputError saying how it differs."""
+    if isinstance(works, xr.DataArray):
+        works = _on_grid(site, works, "works").values
+    mask = np.asarray(works)
+    if mask.shape != site.shape:
+        raise InputError(f"works has shape {mask.shape} but the site's grid is {site.shape} (y, x): give a mask of "
+                         "the cells where the scenario's works act on this site's grid (e.g. works_area > 0).")
+    return np.nan_to_num(mask.astype("float64")) > 0
 
 
-def _label(plotter: pv.Plotter, name: str, text: str, anchor: tuple[float, float, float], height: float) -> None:
-    """A vertical board showing ``text``, its bottom centre at ``anchor``, facing the default camera.
-
-    Drawn as a textured quad, not a 2-D text actor, because vtk.js exports carry no text actors.
-    """
-    image = _text_image(text)
-    width = height * image.shape[1] / image.shape[0]
-    azimuth = math.radians(VIEW_AZIMUTH)
-    across = np.array([math.cos(azimuth), math.sin(azimuth), 0.0]) * width / 2
-    up = np.array([0.0, 0.0, height])
-    origin = np.asarray(anchor, dtype="float64")
-    points = np.array([origin - across, origin + across, origin + across + up, origin - across + up])
-    board = pv.PolyData.from_regular_faces(points, [[0, 1, 2, 3]])
-    board.active_texture_coordinates = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype="float32")
-    plotter.add_mesh(board, texture=pv.Texture(image), lighting=False, name=name)
-
-
-def _text_image(text: str) -> np.ndarray:
-    """``text`` on a white, bordered box, as an RGB image (rows from the top)."""
-    figure = Figure(dpi=100)
-    canvas = FigureCanvasAgg(figure)
-    artist = figure.text(0.5, 0.5, text, fontsize=28, color="#202020", ha="center", va="center",
-                         bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": COLORS["pin"],
-                               "linewidth": 3})
-    canvas.draw()
-    patch = artist.get_bbox_patch()
-    assert patch is not None  # the text was given a bbox
-    box = patch.get_window_extent(canvas.get_renderer())
-    figure.set_size_inches((box.width + 8) / figure.dpi, (box.height + 8) / figure.dpi)
-    figure.patch.set_alpha(0)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    alpha = rgba[..., 3:] / 255.0
-    return np.round(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype("uint8")
-
-
-def _camera(plotter: pv.Plotter, site: Site, lift) -> None:
-    """An oblique view from the south-south-west over the whole site."""
-    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
-    centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2, lift(float(site.grid["elevation"].mean()))])
-    distance = max(xmax - xmin, ymax - ymin)
-    azimuth, elevation = math.radians(VIEW_AZIMUTH), math.radians(VIEW_ELEVATION)
-    direction = np.array([math.sin(azimuth) * math.cos(elevation), -math.cos(azimuth) * math.cos(elevation),
-                          math.sin(elevation)])
-    plotter.camera_position = [tuple(centre + distance * direction), tuple(centre), (0.0, 0.0, 1.0)]
-    # Fit the whole district (labels included) in view from that direction, then fill the frame.
-    plotter.reset_camera()  # type: ignore[call-arg]  # pyvista's decorated method confuses mypy
-    plotter.camera.zoom(1.4)
+def _works(site: Site, mask: np.ndarray, elevation: np.ndarray, lift, radius: float) -> pv.PolyData:
+    """A tube along the outline of each connected area of ``mask``, draped on its ground (or roofs)."""
+    res = site.resolution
+    x0, y0 = float(site.grid["x"][0]) - res / 2, float(site.grid["y"][0]) + res / 2  # the grid's north-west corner
+    rings = []
+    for geometry, _ in rasterio.features.shapes(mask.astype("uint8"), mask=mask, transform=Affine(res, 0.0, x0, 0.0, -res, y0)):
+        exterior = shapely.Polygon(geometry["coordinates"][0])
+        ring = shapely.simplify(exterior, WORKS_SIMPLIFY * res, preserve_topology=True).exterior
+        rings.append(shapely.segmentize(ring, WORKS_DRAPE * res))
+    if not rings:
+        return pv.PolyData()
+    coords, ring_index = shapely.get_coordinates(rings, return_index=True)
+    # The surface the works lie on: ground, or roof where the works cover a building.
+    surface = elevation.copy()
+    if "building_height" in site.grid:
+        height = np.nan_to_num(site.grid["building_height"].values.astype("float64"))
+        surface = np.where(site.grid["building_id"].values > 0, surface + height, surface)
+    rows, cols = mask.shape
+    # A vertex lies on cell edges: take the highest of the (up to four) works cells around it, else of all four.
+    col = np.floor((coords[:, 0] - x0) / res + 0.5).astype(int)
+    row = np.floor((y0 - coords[:, 1]) / res + 0.5).astype(int)
+    best = np.full(len(coords), -np.inf)
+    fallback = np.full(len(coords), -np.inf)
+    for dr, dc in itertools.product((-1, 0), (-1, 0)):
+        r, c = np.clip(row + dr, 0, rows - 1), np.clip(col + dc, 0, cols - 1)
+        fallback = np.fmax(fallback, elevation[r, c])
+        best = np.where(mask[r, c], np.fmax(best, surface[r, c]), best)
+    z = lift(np.where(np.isfinite(best), best, fallback)) + radius + 0.5
+    points = np.column_stack([coords, z])
+    starts = np.flatnonzero(np.r_[True, ring_index[1:] != ring_index[:-1]])
+    counts = np.diff(np.r_[starts, len(coords)])
+    lines = np.concatenate([np.r_[count, np.arange(start, start + count)] for start, count in zip(starts, counts,
+                                                                                                   strict=True)])
+    outline = pv.PolyData(points, lines=lines)
+    return outline.tube(radius=radius, n_sides=6, capping=False)
