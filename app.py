@@ -8,7 +8,10 @@ through the small page functions of the ``viewer`` package.
 
 from __future__ import annotations
 
+import hmac
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -29,19 +32,51 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.yaml"))
 DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
+WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in ("1", "true", "oui", "yes")  # a projector's kiosk
+
+
+@st.cache_resource(show_spinner=False)
+def facilitator_code() -> str:
+    """The code that leaves the workshop mode: the server's setting, else drawn once and shown in its log."""
+    code = os.environ.get("JUMEAU_FACILITATOR_CODE", "")
+    if not code:
+        code = f"{secrets.randbelow(10_000):04d}"
+        print(f"jumeau: code de l'animateur pour quitter le mode atelier / facilitator's code: {code}",
+              file=sys.stderr, flush=True)
+    return code
+
+
+def asked_in_url() -> bool:
+    return any(st.query_params.get(p) in ("1", "true", "oui", "yes") for p in WORKSHOP_PARAMS)
+
+
+def _leave_workshop() -> None:
+    if hmac.compare_digest(st.session_state.get("facilitator_entry", ""), facilitator_code()):
+        st.session_state["workshop_on"] = False
+        for name in WORKSHOP_PARAMS:
+            st.query_params.pop(name, None)
+    else:
+        st.session_state["facilitator_refused"] = True
+    st.session_state["facilitator_entry"] = ""
 
 
 def workshop_switch(text: dict) -> bool:
-    """The workshop toggle, kept in step with the ``?atelier=1`` URL parameter."""
-    from_url = any(st.query_params.get(p) in ("1", "true", "oui", "yes") for p in WORKSHOP_PARAMS)
-    workshop = st.sidebar.toggle(text["workshop"], value=from_url, key="workshop")
-    if workshop != from_url:
-        if workshop:
-            st.query_params["atelier"] = "1"
-        else:
-            for name in WORKSHOP_PARAMS:
-                st.query_params.pop(name, None)
-    return workshop
+    """Whether the page is in workshop mode; once in it (``?atelier=1``, JUMEAU_WORKSHOP=1 on the server, or
+    the toggle), a session leaves it only with the facilitator's code."""
+    if "workshop_on" not in st.session_state and (asked_in_url() or WORKSHOP_SERVER):
+        st.session_state["workshop_on"] = True
+    if st.session_state.get("workshop_on"):
+        with st.sidebar.expander(text["facilitator"]):
+            st.text_input(text["facilitator_code"], type="password", key="facilitator_entry",
+                          on_change=_leave_workshop)
+            if st.session_state.pop("facilitator_refused", False):
+                st.warning(text["facilitator_wrong"])
+        return True
+    if st.sidebar.toggle(text["workshop"], value=False, key="workshop"):
+        st.session_state["workshop_on"] = True
+        st.query_params["atelier"] = "1"
+        st.rerun()
+    return False
 
 
 def site_choice(text: dict, workshop: bool) -> str:
@@ -97,13 +132,16 @@ def run_view(site: jumeau.Site, site_path: str, scenarios: ScenarioSet, runs: Pa
 
 
 def main() -> None:
-    st.set_page_config(page_title="jumeau", layout="wide")
+    in_workshop = st.session_state.get("workshop_on", WORKSHOP_SERVER or asked_in_url())
+    # the room's screen is the page's: the sidebar (language, facilitator's code) stays folded
+    st.set_page_config(page_title="jumeau", layout="wide", initial_sidebar_state="collapsed" if in_workshop else "auto")
     language = st.sidebar.radio(TEXT["fr"]["language"], ["fr", "en"], horizontal=True, key="language")
     text = TEXT[language]
     workshop = workshop_switch(text)
     apply_style(workshop)
     st.title(text["title"])
-    st.caption(text["subtitle"])
+    if not workshop:  # the room's screen keeps its height for the scenarios and the map
+        st.caption(text["subtitle"])
 
     try:
         site_path = site_choice(text, workshop)
@@ -136,14 +174,12 @@ def main() -> None:
     if "baseline" not in results:
         if states.get("baseline") is None or not states["baseline"].finished:
             views.waiting_view(site, storm_of(scenarios.forcing("baseline").storm).total_depth, job.seconds_left(),
-                               text, language)
+                               text, language, workshop)
         return
     baseline = results["baseline"]
     pending = {s: p.title[language] for s, p in states.items() if not p.finished}
     shown = views.scenario_picker(results, text, language, workshop, pending)
     result = results[shown]
-    views.headline(result, baseline, language, workshop)
-    views.scenario_story(result, baseline, text, language, workshop)
     site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
     everything = list(results.values())
     names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])
@@ -151,16 +187,27 @@ def main() -> None:
     # would redraw maps, the 3-D scene and the comparison nobody is looking at.
     view = st.radio(text["view"], names, format_func=text.get, horizontal=True, key="view",
                     label_visibility="collapsed")
-    if view == "tab_map":
-        views.map_view(site_now, result, baseline, everything, text, language, workshop)
-    elif view == "tab_3d":
-        views.scene_view(site_now, result, baseline, everything, text, language)
-    elif view == "tab_compare":
-        views.compare_view(site, results, "baseline", text, language, workshop)
-    elif view == "tab_run":
-        run_view(site, site_path, scenarios, runs, results, text, language)
+    # On a projector the map and the figures share the first screen; at a desk they follow each other.
+    beside = workshop and view in ("tab_map", "tab_3d")
+    if beside:
+        view_area, facts = st.columns([3, 2], gap="medium")
     else:
-        views.downloads_view(results, shown, runs, "baseline", text, language)
+        facts, view_area = st.container(), st.container()
+    if view != "tab_compare":
+        with facts:
+            views.headline(result, baseline, language, workshop, per_row=2 if beside else 3 if workshop else 4)
+            views.scenario_story(result, baseline, text, language, workshop)
+    with view_area:
+        if view == "tab_map":
+            views.map_view(site_now, result, baseline, everything, text, language, workshop)
+        elif view == "tab_3d":
+            views.scene_view(site_now, result, baseline, everything, text, language)
+        elif view == "tab_compare":
+            views.compare_view(site, results, "baseline", text, language, workshop)
+        elif view == "tab_run":
+            run_view(site, site_path, scenarios, runs, results, text, language)
+        else:
+            views.downloads_view(results, shown, runs, "baseline", text, language)
 
 
 if __name__ == "__main__":  # Streamlit runs the script as __main__; worker processes import it as __mp_main__

@@ -78,11 +78,32 @@ def test_workshop_mode_from_the_url(workspace, monkeypatch):
     site, scenarios, runs = workspace
     for name, value in (("JUMEAU_SITE", site), ("JUMEAU_SCENARIOS", scenarios), ("JUMEAU_RUNS", runs)):
         monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("JUMEAU_FACILITATOR_CODE", "4321")
     test = AppTest.from_file(APP, default_timeout=120)
     test.query_params["atelier"] = "1"
     test.run()
     assert not test.exception
-    assert test.sidebar.toggle(key="workshop").value is True
+    # locked: no toggle to leave, and a wrong code keeps the room in the workshop
+    assert not [t for t in test.sidebar.toggle if t.key == "workshop"]
+    assert [b.label for b in test.button if b.key == "pick_trees"] == ["Arbres"]
+    test.sidebar.text_input(key="facilitator_entry").set_value("0000").run()
+    assert not test.exception and test.session_state["workshop_on"] is True
+    assert "Code incorrect." in [w.value for w in test.warning]
+    test.sidebar.text_input(key="facilitator_entry").set_value("4321").run()
+    assert not test.exception and test.session_state["workshop_on"] is False
+    assert test.sidebar.toggle(key="workshop").value is False
+    assert "atelier" not in test.query_params
+
+
+def test_a_kiosk_server_opens_every_session_in_the_workshop(workspace, monkeypatch):
+    site, scenarios, runs = workspace
+    for name, value in (("JUMEAU_SITE", site), ("JUMEAU_SCENARIOS", scenarios), ("JUMEAU_RUNS", runs)):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("JUMEAU_WORKSHOP", "1")
+    test = AppTest.from_file(APP, default_timeout=120)
+    test.run()
+    assert not test.exception
+    assert test.session_state["workshop_on"] is True and not [t for t in test.sidebar.toggle if t.key == "workshop"]
 
 
 def test_compare_and_weights_change_the_ranking(app):
@@ -177,6 +198,23 @@ def test_numbers_are_written_the_page_s_way():
     assert format_value(7.534, "h") == "7,53 h" and format_value(7.534, "h", "en") == "7.53 h"
     assert format_value(12345.6, "m²") == "12\u202f346 m²" and format_value(28.0, "arbres") == "28 arbres"
     assert format_value(float("nan"), "°C") == "—"
+    assert format_value(8287.0, "hab.", with_unit=False) == "8\u202f287"  # a workshop figure: its unit is its label
+
+
+def test_slide_files_are_named_in_plain_words():
+    from viewer.views import file_name
+
+    assert file_name("carte", "Plan combiné", "Heures de stress thermique très fort (h)", "15h", suffix=".png") == \
+        "carte_plan-combine_heures-de-stress-thermique-tres-fort-h_15h.png"
+    assert file_name("rapport comparaison scenarios", suffix=".html") == "rapport-comparaison-scenarios.html"
+
+
+def test_the_download_page_offers_one_report_and_named_layers(app):
+    app.radio(key="view").set_value("tab_download").run()
+    assert not app.exception
+    labels = [b.label for b in app.get("download_button")]
+    assert labels.count("Rapport de comparaison (HTML)") == 1
+    assert any("Heures de stress thermique très fort" in label for label in labels), labels
 
 
 def test_sensitive_sites_are_named_with_their_values_and_changes():

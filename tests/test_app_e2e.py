@@ -165,3 +165,84 @@ def test_planner_mode_every_view_without_error_and_buildings_show_their_values(s
             page.get_by_text(sign).first.wait_for(timeout=120_000)
         watched.check(f"planner, {view}")
     page.close()
+
+
+def first_screen_layout(page) -> dict:
+    """Where the scenario buttons and the map sit, and any button whose title does not fit."""
+    return page.evaluate("""() => {
+        const buttons = [...document.querySelectorAll('[class*="st-key-pick_"] button')];
+        const image = document.querySelector('[data-testid="stImage"] img');
+        const box = image ? image.getBoundingClientRect() : null;
+        return {
+            buttons_bottom: Math.max(...buttons.map(b => b.getBoundingClientRect().bottom)),
+            cut: buttons.filter(b => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1)
+                        .map(b => b.innerText),
+            map_top: box ? box.top : null, map_width: box ? box.width : null,
+            toolbar: !!document.querySelector('[data-testid="stToolbar"]')
+                     && getComputedStyle(document.querySelector('[data-testid="stToolbar"]')).display !== 'none',
+            viewport: [window.innerWidth, window.innerHeight],
+        };
+    }""")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_workshop_fits_a_projector_screen(server, browser, width, height):
+    watched = Watched(browser, f"{server}/?atelier=1", width=width, height=height)
+    page = watched.page
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Arbres").click()
+    page.wait_for_timeout(1500)
+    watched.check(f"workshop at {width}×{height}")
+    layout = first_screen_layout(page)
+    assert layout["buttons_bottom"] > 0, "no scenario button found"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"workshop-{width}x{height}.png"))
+    assert not layout["cut"], f"scenario titles cut: {layout['cut']}"
+    assert layout["buttons_bottom"] < height, layout
+    # the map starts on the first screen, with room to see it
+    assert layout["map_top"] is not None and layout["map_top"] < height - 250, layout
+    assert not layout["toolbar"], "Streamlit's toolbar (Deploy, menu) is shown to the room"
+    if width >= 1920:
+        # map type is 16 pt at 110 dpi in a 1100-pixel-wide image: 20 px or more once shown this wide
+        assert layout["map_width"] >= 900, layout
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def cold_server(tmp_path_factory):
+    """The small site with nothing computed yet."""
+    from conftest import CityFiles
+    from test_runner import write_scenarios
+
+    folder = tmp_path_factory.mktemp("cold")
+    site = CityFiles(folder).write()
+    write_scenarios(folder / "scenarios")
+    env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"),
+           "JUMEAU_RUNS": str((folder / "runs").resolve())}
+    with serve(env, cwd=folder) as url:
+        yield url, folder / "runs"
+
+
+def test_a_cold_start_shows_the_district_at_once_then_each_scenario_computed_once(cold_server, browser):
+    url, runs = cold_server
+    started = time.monotonic()
+    tabs = [Watched(browser, f"{url}/?atelier=1", width=1280, height=720) for _ in range(2)]  # projector, laptop
+    for tab in tabs:
+        tab.page.get_by_text("Les résultats de la situation actuelle arrivent").first.wait_for(timeout=60_000)
+        tab.page.locator('[data-testid="stImage"] img').first.wait_for(timeout=60_000)
+    waiting_page = time.monotonic() - started
+    tabs[0].check("cold start, waiting page")
+    tabs[0].page.screenshot(path=str(ARTIFACTS / "cold-start.png"))
+    for tab in tabs:
+        tab.page.get_by_text("Combien d'habitants ont les pieds dans l'eau").first.wait_for(timeout=300_000)
+    for tab in tabs:  # every scenario's button ends up enabled in both tabs
+        tab.page.get_by_role("button", name="Arbres").and_(tab.page.locator("button:enabled")).wait_for(
+            timeout=300_000)
+        tab.check("cold start, every scenario ready")
+    assert waiting_page < 30, f"the first page took {waiting_page:.0f} s"
+    # computed once: every run folder was written by one computation (a second would have found it claimed
+    # and cached, and the folder's write time would follow the other's)
+    folders = sorted(p.name for p in runs.glob("*/*") if p.is_dir())
+    assert folders == ["baseline", "depave", "trees"], folders
+    for tab in tabs:
+        tab.page.close()

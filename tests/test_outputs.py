@@ -70,3 +70,19 @@ def test_a_map_outlines_where_the_works_act(results):
     assert [text.get_text() for text in legend.get_texts()] == ["Travaux (et 10 m autour)"]
     assert figure.axes[0].collections, "no outline drawn"
     assert draw_map(layer, works=np.zeros(layer.shape, dtype=bool)).axes[0].get_legend() is None
+
+
+def test_a_map_for_a_projector_has_large_type_french_numbers_and_no_coordinates(results):
+    _, datasets = results
+    layer = datasets["flood"]["max_depth"]
+    figure = draw_map(layer, language="fr", projector=True, vmin=0.0, vmax=0.25)
+    figure.canvas.draw()
+    axes, colour_bar = figure.axes
+    assert not axes.get_xticklabels() and not axes.get_yticklabels()  # Lambert-93 numbers mean nothing to a room
+    assert axes.title.get_fontsize() >= 16 and colour_bar.yaxis.label.get_fontsize() >= 16
+    ticks = [t.get_text() for t in colour_bar.get_yticklabels() if t.get_text()]
+    assert ticks and all("." not in t for t in ticks) and any("," in t for t in ticks), ticks
+    desk = draw_map(layer, language="en", vmin=0.0, vmax=0.25)
+    desk.canvas.draw()
+    assert desk.axes[0].get_xticklabels() and desk.axes[0].title.get_fontsize() < 16
+    assert any("." in t.get_text() for t in desk.axes[1].get_yticklabels())

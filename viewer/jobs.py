@@ -5,9 +5,11 @@ shows (:meth:`Computation.request`). A scenario is known by its cache key: one a
 cached, queued, running or done is never asked twice, so two tabs (a facilitator's laptop
 and the projector) or ten sessions compute each scenario once. One background thread runs
 what is asked through the engine's runner: the baseline first and alone, with every core,
-so that a page can show it as soon as possible, then the others in parallel worker
-processes. A ``jumeau run`` on the same folder is kept apart by the run folders' claims
-(it waits for the scenario the server is computing, then reads it, and conversely).
+so that a page can show it as soon as possible, then the others in parallel. Every
+scenario runs in a worker process: the server's own process stays free to serve pages and
+to read results (HDF5, under netCDF, must not be used from two threads at once). A
+``jumeau run`` on the same folder is kept apart by the run folders' claims (it waits for
+the scenario the server is computing, then reads it, and conversely).
 
 Sessions read the progress (:meth:`Computation.look`): each scenario's stage, the flood's
 simulated minutes and an estimate of the time left. Each look counts as a session still
@@ -96,7 +98,7 @@ class Computation:
     workers: int | None = None
     _progress: dict[str, Progress] = field(default_factory=dict)  # by cache key
     _queue: list[_Task] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # _work marks dropped tasks while holding it
     _thread: threading.Thread | None = None
     _seen: float = field(default_factory=time.monotonic)
     _digests: dict[int, tuple[jumeau.Site, str]] = field(default_factory=dict)
@@ -213,7 +215,7 @@ class Computation:
 
         try:
             report = run(tasks[0].site, tasks[0].scenarios, self.runs, only=list(keys), workers=workers,
-                         progress=finished, stage_progress=stage, cancelled=self._idle)
+                         progress=finished, stage_progress=stage, cancelled=self._idle, isolated=True)
         except Exception as exc:  # noqa: BLE001 - shown to the sessions, the thread goes on with the queue
             log.exception("computing %s failed", list(keys))
             for key in keys.values():

@@ -6,6 +6,8 @@ import base64
 import html
 import io
 import math
+import re
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +22,7 @@ from pyproj import Transformer
 from jumeau.io.runfolder import Result
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map, site_map
+from jumeau.render.scene import camera_views
 from jumeau.site.state import Site
 from jumeau.site.vocabulary import LABELS_FR
 from jumeau.study.compare import compare, scorecard
@@ -64,16 +67,17 @@ def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
 COUNTS = ("hab.", "bâtiments", "sites", "arbres", "trees", "buildings", "residents")
 
 
-def format_value(value: float, unit: str, language: str = "fr") -> str:
+def format_value(value: float, unit: str, language: str = "fr", with_unit: bool = True) -> str:
     """A value with its unit as the page's language writes numbers: ``1 234,5 m²`` in French, ``1 234.5 m²``
-    in English (thousands always with a narrow space, as the report does)."""
+    in English (thousands always with a narrow space, as the report does); counts and euros are whole."""
     if not np.isfinite(value):
         return "—"
     if unit in ("€", "€/an", "€/year", *COUNTS) or abs(value) >= 1000:
         text = f"{value:,.0f}".replace(",", "\u202f")
     else:
         text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
-    return f"{text.replace('.', ',') if language == 'fr' else text} {unit}"
+    number = text.replace('.', ',') if language == 'fr' else text
+    return f"{number} {unit}" if with_unit else number
 
 
 # -- choosing -----------------------------------------------------------------------
@@ -107,9 +111,9 @@ def scenario_picker(results: dict[str, Result], text: dict, language: str, works
 
 # -- indicators ---------------------------------------------------------------------
 
-def headline(result: Result, baseline: Result, language: str, workshop: bool) -> None:
-    """Headline indicators with their change against the baseline (questions in workshop mode)."""
-    per_row = 2 if workshop else 4  # big type needs wide columns
+def headline(result: Result, baseline: Result, language: str, workshop: bool, per_row: int = 4) -> None:
+    """Headline indicators with their change against the baseline (questions in workshop mode), ``per_row``
+    to a row."""
     columns = st.columns(per_row)
     for number, key in enumerate(HEADLINES):
         spec = INDICATORS[key]
@@ -121,9 +125,10 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool) ->
             if workshop:
                 st.markdown(f"<div class='question'>{question}</div>", unsafe_allow_html=True)
             unit = spec.unit_in(language)
-            st.metric(label if not workshop else unit, format_value(value, unit, language),
+            # in the workshop the unit is the figure's label, just above it
+            st.metric(label if not workshop else unit, format_value(value, unit, language, with_unit=not workshop),
                       delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
-                      else format_value(delta, unit, language),
+                      else format_value(delta, unit, language, with_unit=not workshop),
                       delta_color="inverse" if spec.better == "lower" else "normal", help=explanation)
             if workshop:
                 st.markdown(f"<div class='explain'>{explanation}</div>", unsafe_allow_html=True)
@@ -149,14 +154,15 @@ def scenario_story(result: Result, baseline: Result, text: dict, language: str, 
 
 def works_table(works: pd.DataFrame, text: dict, language: str) -> pd.DataFrame:
     """One row per intervention (its name, kind, quantity and costs, French number formats) and a total."""
+    per_year = "€/an" if language == "fr" else "€/year"
     rows = [{text["col_intervention"]: row.intervention, text["col_kind"]: KINDS[language].get(row.type, row.type),
              text["col_quantity"]: format_value(row.quantity, UNITS[language].get(row.unit, row.unit), language),
              text["col_investment"]: format_value(row.investment_eur, "€", language),
-             text["col_maintenance"]: format_value(row.maintenance_eur_per_year, "€/an", language)}
+             text["col_maintenance"]: format_value(row.maintenance_eur_per_year, per_year, language)}
             for row in works.itertuples()]
     rows.append({text["col_intervention"]: text["story_total"], text["col_kind"]: "", text["col_quantity"]: "",
                  text["col_investment"]: format_value(float(works["investment_eur"].sum()), "€", language),
-                 text["col_maintenance"]: format_value(float(works["maintenance_eur_per_year"].sum()), "€/an",
+                 text["col_maintenance"]: format_value(float(works["maintenance_eur_per_year"].sum()), per_year,
                                                        language)})
     return pd.DataFrame(rows)
 
@@ -194,7 +200,7 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
                      first.title(language): a, second.title(language): b, "Δ": change, "verdict": text[verdict]})
     table = pd.DataFrame(rows)
     colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
-    number = lambda value: format_value(value, "", language).strip()  # noqa: E731
+    number = lambda value: format_value(value, "", language, with_unit=False)  # noqa: E731
     signed = lambda value: ("+" if value > 0 else "") + number(value)  # noqa: E731
     st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
                  .format({first.title(language): number, second.title(language): number, "Δ": signed}),
@@ -205,19 +211,24 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
 # -- maps ----------------------------------------------------------------------------
 
 def static_map(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-               difference: bool = False, key: str | None = None, works: np.ndarray | None = None) -> None:
-    """A 2-D map as a PNG, the scenario's ``works`` outlined; with ``key`` (what the layer is, e.g. its
-    result folder and name) the image is drawn once per server, so switching back to a scenario is instant."""
+               difference: bool = False, key: str | None = None, works: np.ndarray | None = None,
+               projector: bool = False) -> bytes:
+    """A 2-D map as a PNG, the scenario's ``works`` outlined, type for a room if ``projector``; with ``key``
+    (what the layer is, e.g. its result folder and name) the image is drawn once per server, so switching
+    back to a scenario is instant. Returns the PNG."""
     if key is None:
-        st.image(_map_png(site, layer, limits, title, language, difference, works))
+        png = _map_png(site, layer, limits, title, language, difference, works, projector)
     else:
-        st.image(_cached_map_png(site, layer, limits, title, language, difference, key, works))
+        png = _cached_map_png(site, layer, limits, title, language, difference, key, works, projector)
+    st.image(png)
+    return png
 
 
 def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-             difference: bool, works: np.ndarray | None = None) -> bytes:
+             difference: bool, works: np.ndarray | None = None, projector: bool = False) -> bytes:
     figure = draw_map(layer, outlines=site.buildings.geometry, vmin=limits[0], vmax=limits[1], title=title,
-                      language=language, difference=difference, mask_zero=True if difference else None, works=works)
+                      language=language, difference=difference, mask_zero=True if difference else None, works=works,
+                      projector=projector)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
@@ -226,8 +237,19 @@ def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_map_png(_site: Site, _layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-                    difference: bool, key: str, _works: np.ndarray | None = None) -> bytes:
-    return _map_png(_site, _layer, limits, title, language, difference, _works)
+                    difference: bool, key: str, _works: np.ndarray | None = None, projector: bool = False) -> bytes:
+    return _map_png(_site, _layer, limits, title, language, difference, _works, projector)
+
+
+def file_name(*parts: str, suffix: str) -> str:
+    """A file name for slides from words in the page's language: ``carte_plan-combine_heures-de-stress.png``."""
+    words = ["-".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", part).encode("ascii", "ignore")
+                                 .decode().lower())) for part in parts]
+    return "_".join(w for w in words if w)[:120] + suffix
+
+
+def png_download(png: bytes, name: str, text: dict, key: str) -> None:
+    st.download_button(text["download_png"], png, file_name=name, mime="image/png", key=key)
 
 
 def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
@@ -298,7 +320,12 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
     choices = [*names, *(f"diff:{n}" for n in names)] if not workshop else names
     label = {n: layer_label(n, language) for n in names} | {
         f"diff:{n}": f"{text['difference_from_baseline']} — {layer_label(n, language)}" for n in names}
-    choice = st.radio(text["layer"], choices, format_func=label.get, horizontal=True, key="map_layer")
+    if workshop:  # one line, so that the map starts on a projector's first screen
+        chooser, switch = st.columns([3, 2], vertical_alignment="bottom")
+        choice = chooser.selectbox(text["layer"], choices, format_func=label.get, key="map_layer")
+    else:
+        choice = st.radio(text["layer"], choices, format_func=label.get, horizontal=True, key="map_layer")
+        switch = st.container()
     shows_difference = choice.startswith("diff:")
     if shows_difference:
         name = choice[5:]
@@ -310,6 +337,7 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         layer = result.grids[name]
         limits, cmap = colour_range(all_results, name), OUTPUTS[name].cmap
     title = f"{result.title(language)} — {label[choice]}"
+    hour = None
     if name == "utci" and "utci_hourly" in result.grids:  # felt heat through the day: an hour slider
         hours = [float(h) for h in result.grids["hour"].values]
         shown = float(result.forcing["heat"]["hour"])
@@ -321,57 +349,81 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
             limits = colour_range(all_results, "utci_hourly")
         title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
     works = result.grids["works_area"].values > 0 if "works_area" in result.grids else None
-    static_map(site, layer, limits, title, language, shows_difference,
-               key=f"{layer_key(result, choice)}:{layer_key(baseline, choice)}", works=works)
+    key = f"{layer_key(result, choice)}:{layer_key(baseline, choice)}"
+    side_by_side = result.scenario != baseline.scenario and not shows_difference and switch.toggle(
+        text["before_after"], key="before_after")
+    if side_by_side:  # before and after, the same colours, the works outlined on both
+        before_column, after_column = st.columns(2)
+        before_layer = baseline.grids[name] if hour is None else baseline.grids["utci_hourly"].sel(hour=hour)
+        with before_column:
+            static_map(site, before_layer, limits, f"{text['before']} — {baseline.title(language)}", language,
+                       key=f"before:{key}", works=works, projector=workshop)
+        with after_column:
+            png = static_map(site, layer, limits, f"{text['after']} — {result.title(language)}", language,
+                             key=f"after:{key}", works=works, projector=workshop)
+    else:
+        png = static_map(site, layer, limits, title, language, shows_difference, key=key, works=works,
+                         projector=workshop)
+    png_download(png, file_name(text["map_word"], result.title(language), label[choice.split("@")[0]],
+                                f"{hour:g}h" if hour is not None else "", suffix=".png"), text, "dl_map_png")
     if not workshop:
         hover_map(site, result, layer, cmap, limits, text, language)
 
 
 def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
                language: str) -> None:
+    """The district in 3-D, coloured by a layer, the works outlined, from a chosen point of view."""
     names = available_layers(result)
-    choice = st.radio(text["layer"], names, format_func=lambda n: layer_label(n, language), horizontal=True,
-                      key="scene_layer")
+    views = camera_views(site, language)
+    layer_column, view_column = st.columns([3, 2], vertical_alignment="bottom")
+    choice = layer_column.selectbox(text["layer"], names, format_func=lambda n: layer_label(n, language),
+                                    key="scene_layer")
+    view = view_column.selectbox(text["viewpoint"], list(views), format_func=views.get, key="scene_view")
+    arguments = (site, result.grids[choice], result.grids["max_depth"], colour_range(all_results, choice), language)
+    works = result.grids["works_area"].values > 0 if "works_area" in result.grids else None
     cache = st.session_state.setdefault("scenes", {})
-    key = (str(result.folder), choice, language)
+    key = (str(result.folder), result.key, choice, view, language)
     if key not in cache:
         with st.spinner(text["scene_loading"]):
-            cache[key] = scene3d.scene_html(site, result.grids[choice], result.grids["max_depth"],
-                                            colour_range(all_results, choice), language)
-    page = cache[key]
-    st.iframe(page, height=620)
+            cache.clear()  # one scene per session: each is a few MB
+            cache[key] = scene3d.scene_html(*arguments, works=works, view=view)
+    st.iframe(cache[key], height=620)
     st.caption(text["scene_help"])
+    st.download_button(text["download_scene_png"], lambda: scene3d.scene_png(*arguments, works=works, view=view),
+                       file_name=file_name(text["scene_word"], result.title(language), layer_label(choice, language),
+                                           views[view], suffix=".png"), mime="image/png", key="dl_scene_png")
 
 
-def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, text: dict, language: str) -> None:
+def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, text: dict, language: str,
+                 workshop: bool) -> None:
     """While the baseline computes: the district's land cover and the instant screening of its storm."""
     from viewer.progress import duration_text
 
     st.info(text["first_results"].format(left=duration_text(seconds_left, text)))
     left, right = st.columns(2)
     with left:
-        st.image(_site_map_png(site, str(site.source or site.name), "landcover", language))
+        st.image(_site_map_png(site, str(site.source or site.name), "landcover", language, workshop))
     with right:
-        screening_map(site, storm_depth, text, language)
+        screening_map(site, storm_depth, text, language, workshop)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _site_map_png(_site: Site, site_key: str, name: str, language: str) -> bytes:
-    figure = site_map(_site, name, language=language)
+def _site_map_png(_site: Site, site_key: str, name: str, language: str, projector: bool) -> bytes:
+    figure = site_map(_site, name, language=language, projector=projector)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
     return buffer.getvalue()
 
 
-def screening_map(site: Site, storm_depth: float, text: dict, language: str):
+def screening_map(site: Site, storm_depth: float, text: dict, language: str, projector: bool = False):
     """The screening's ponding depths as a map; returns the hollows found (largest first)."""
     from jumeau.flood.screening import screen
 
     result, depressions = screen(site, storm_depth)
     depth = result["ponding_depth"]
     static_map(site, depth, (0.0, max(float(depth.max()), 0.05)), f"{text['screening']} — {storm_depth:.0f} mm",
-               language)
+               language, projector=projector)
     return depressions
 
 
@@ -439,16 +491,23 @@ def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, lan
 def downloads_view(results: dict[str, Result], scenario: str, runs: Path, baseline_id: str, text: dict,
                    language: str) -> None:
     result = results[scenario]
+    keys = tuple(f"{r.folder}:{r.key}" for r in results.values())
+    # made when clicked (then kept by the server), not each time the page is drawn
+    st.download_button(text["download_report"], lambda: _report(results, baseline_id, language, keys),
+                       file_name=file_name(text["report_file"], suffix=".html"), mime="text/html", key="dl_report",
+                       type="primary")
     st.download_button(text["download_indicators"], result.file("indicators.csv").read_bytes(),
                        file_name=f"{scenario}_indicators.csv", mime="text/csv", key="dl_csv")
     st.download_button(text["download_features"], result.file("features.gpkg").read_bytes(),
                        file_name=f"{scenario}.gpkg", mime="application/geopackage+sqlite3", key="dl_gpkg")
     for tif in result.geotiffs:
-        st.download_button(text["download_layer"].format(name=tif.stem), tif.read_bytes(),
-                           file_name=f"{scenario}_{tif.name}", mime="image/tiff", key=f"dl_{tif.stem}")
-    if st.button(text["download_report"], key="make_report"):
-        comparison = compare(results, baseline=baseline_id)
-        st.session_state["report"] = render_html(comparison, language)
-    if "report" in st.session_state:
-        st.download_button(text["download_report"], st.session_state["report"].encode("utf-8"),
-                           file_name="comparaison.html", mime="text/html", key="dl_report")
+        label = layer_label(tif.stem, language) if tif.stem in OUTPUTS else tif.stem
+        st.download_button(text["download_layer"].format(name=label), tif.read_bytes(),
+                           file_name=file_name(result.title(language), label, suffix=".tif"), mime="image/tiff",
+                           key=f"dl_{tif.stem}")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report(_results: dict[str, Result], baseline_id: str, language: str, keys: tuple[str, ...]) -> bytes:
+    """The comparison report of these results (``keys`` names them), made once per server."""
+    return render_html(compare(_results, baseline=baseline_id), language).encode("utf-8")

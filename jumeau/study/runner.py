@@ -299,7 +299,7 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
         output: str | os.PathLike, *, only: Iterable[str] | None = None, workers: int | None = None, client=None,
         progress: Callable[[ScenarioRun], None] | None = None,
         stage_progress: Callable[[str, str, float], None] | None = None,
-        cancelled: Callable[[], bool] | None = None) -> RunReport:
+        cancelled: Callable[[], bool] | None = None, isolated: bool = False) -> RunReport:
     """Run scenarios on a site; see the module docstring. Returns a :class:`RunReport`.
 
     The baseline is always among the scenarios. ``only`` restricts the run to some ids.
@@ -310,6 +310,9 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
     share of that stage done, as it runs (locally; a Dask cluster shows it on its
     dashboard). Once ``cancelled()`` returns true, the scenarios not started yet are
     dropped (status ``"cancelled"``, nothing written) and the running ones end normally.
+    ``isolated`` runs even a single worker in a process of its own: a server calling from
+    a thread keeps its own process free of the computation (and of its HDF5 library, which
+    one process must not use from two threads at once).
     """
     loaded = site if isinstance(site, Site) else load_site(site)
     chosen = scenario_set(scenarios)
@@ -334,7 +337,8 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
                 progress(runs[scenario_id])
         else:
             todo.append(task)
-    for outcome in _execute(todo, workers, client, loaded, chosen, stage_progress, cancelled or (lambda: False)):
+    for outcome in _execute(todo, workers, client, loaded, chosen, stage_progress, cancelled or (lambda: False),
+                            isolated):
         runs[outcome.scenario] = outcome
         if progress:
             progress(outcome)
@@ -343,7 +347,7 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
 
 def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet,
              stage_progress: Callable[[str, str, float], None] | None,
-             cancelled: Callable[[], bool]) -> Iterator[ScenarioRun]:
+             cancelled: Callable[[], bool], isolated: bool) -> Iterator[ScenarioRun]:
     if not todo:
         return
     if client is not None:
@@ -361,7 +365,7 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
         return
     free = free_cores()
     workers = min(workers or free, len(todo))
-    if workers == 1:
+    if workers == 1 and not isolated:
         for task in todo:
             if cancelled():
                 return
