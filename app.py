@@ -198,6 +198,7 @@ def main() -> None:
         with facts:
             views.headline(result, baseline, language, workshop, per_row=2 if beside else 3 if workshop else 4)
             views.scenario_story(result, baseline, text, language, workshop)
+            views.place_panel(result, baseline, text, language)
     with view_area:
         if view == "tab_map":
             views.map_view(site_now, result, baseline, everything, text, language, workshop)

@@ -231,3 +231,15 @@ def test_sensitive_sites_are_named_with_their_values_and_changes():
     table = sites_table(sites(7.07), sites(7.76), TEXT["fr"], "fr")
     assert table.iloc[:, 0].tolist() == ["École Jules Ferry"]  # only the sensitive ones
     assert table.iloc[0, 1] == "7,07 h (−0,69 h)" and table.iloc[0, 2] == "42,4 °C"
+
+
+def test_a_place_shows_what_changes_there(app):
+    app.selectbox(key="scenario_select").set_value("trees").run()
+    options = app.selectbox(key="place").options
+    assert options and any(o.startswith("Bâtiment") for o in options)
+    building = next(o for o in options if o.startswith("Bâtiment")).split(" ")[1]
+    app.selectbox(key="place").set_value(f"building:{building}").run()
+    assert not app.exception
+    table = app.dataframe[-1].value
+    assert list(table.columns) == ["", "Actuel", "Arbres", "Δ"]
+    assert {"Eau contre les murs", "Heures de stress très fort à sa porte"} <= set(table[""]), table

@@ -152,6 +152,40 @@ def scenario_story(result: Result, baseline: Result, text: dict, language: str, 
             st.dataframe(sites_table(sites, baseline.sites, text, language), hide_index=True)
 
 
+def place_panel(result: Result, baseline: Result, text: dict, language: str) -> None:
+    """What changes at one place: a site of interest or a building picked from a list, before and after."""
+    places = {f"site:{row.id}": str(row.name) for row in result.sites.itertuples()} if len(result.sites) else {}
+    uses = result.buildings["use"].astype(str)
+    places |= {f"building:{bid}": f"{text['building']} {bid} — "
+               f"{LABELS_FR.get(use, use) if language == 'fr' else use.replace('_', ' ')}"
+               for bid, use in zip(result.buildings["id"].astype(str), uses, strict=True)}
+    if not places:
+        return
+    with st.expander(text["place"], expanded=False):
+        chosen = st.selectbox(text["place_pick"], list(places), format_func=places.get, key="place")
+        kind, place_id = chosen.split(":", 1)
+        frame_after, frame_before = (result.sites, baseline.sites) if kind == "site" else \
+            (result.buildings, baseline.buildings)
+        after = frame_after[frame_after["id"].astype(str) == place_id]
+        before = frame_before[frame_before["id"].astype(str) == place_id]
+        depth = "peak_depth" if kind == "site" else "wall_depth"
+        rows = []
+        for column, label, unit in ((depth, text["col_water"], "m"),
+                                    ("stress_hours_around", text["col_stress_hours"], "h"),
+                                    ("utci_around", text["col_utci"], "°C"),
+                                    ("t_air", layer_label("t_air", language), "°C")):
+            if column not in after or not len(after):
+                continue
+            now = float(after[column].iloc[0])
+            then = float(before[column].iloc[0]) if len(before) and column in before else float("nan")
+            change = now - then
+            rows.append({"": label, baseline.title(language): format_value(then, unit, language),
+                         result.title(language): format_value(now, unit, language),
+                         "Δ": "—" if not np.isfinite(change) else
+                         ("+" if change > 0 else "") + format_value(change, unit, language)})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
 def works_table(works: pd.DataFrame, text: dict, language: str) -> pd.DataFrame:
     """One row per intervention (its name, kind, quantity and costs, French number formats) and a total."""
     per_year = "€/an" if language == "fr" else "€/year"
