@@ -24,6 +24,7 @@ RANKS: list[set[str]] = [
     {"jumeau.plan"},
     {"jumeau.render"},
     {"jumeau.study"},
+    {"jumeau.atelier"},  # consultation: weighs the study's scorecard with the room's weights
     {"jumeau"},  # the public API (package root)
     {"jumeau.cli"},
 ]

@@ -1,0 +1,1 @@
+"""Consultation workshops: sessions, anonymous contributions, moderation and their store (no UI code)."""

@@ -1,0 +1,134 @@
+"""The workshop store: anonymous participation, contributions stored exactly once, moderation, purge."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import sqlite3
+
+import pytest
+
+from jumeau.atelier.store import Store
+from jumeau.errors import InputError
+
+SCENARIOS = ["baseline", "trees", "depave"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "atelier.sqlite")
+
+
+def test_a_participant_rates_weighs_pins_and_changes_their_mind(store):
+    workshop = store.create_workshop("Atelier du quartier", SCENARIOS, place="École Jean Jaurès")
+    assert len(workshop.code) == 6 and store.workshop(workshop.code.lower()) == workshop
+    token = store.join(workshop.code, group="habitant", area="Nord")
+    store.rate(token, "trees", 4, favourite=True)
+    store.rate(token, "depave", 2, favourite=True)  # one favourite: the last
+    store.rate(token, "trees", 5)  # changed: replaced, not added
+    store.set_weights(token, {"health": 3.0, "cost": 0.5})
+    store.set_weights(token, {"health": 2.0})
+    pin = store.add_pin(token, "trop_chaud", 430700.0, 6712400.0, comment="La cour <b>brûle</b>")
+    tally = store.tally(workshop.id)
+    assert tally.participants == 1 and tally.groups == {"habitant": 1}
+    assert tally.ratings["trees"].count == 1 and tally.ratings["trees"].mean == 5.0
+    assert tally.ratings["trees"].favourites == 0 and tally.ratings["depave"].favourites == 1
+    assert tally.weights == {"health": 2.0, "cost": 0.5} and tally.weights_by_group["habitant"]["health"] == 2.0
+    assert [p["id"] for p in tally.pins] == [pin] and tally.pins[0]["comment"] == "La cour <b>brûle</b>"
+
+
+def test_nothing_personal_is_stored(store, tmp_path):
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    token = store.join(workshop.code)
+    store.rate(token, "trees", 3)
+    dump = "\n".join(sqlite3.connect(tmp_path / "atelier.sqlite").iterdump())
+    assert token not in dump  # only its hash
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda s, t: s.rate(t, "trees", 6), "from 1 to 5"),
+    (lambda s, t: s.rate(t, "unknown", 3), "not shown in this workshop"),
+    (lambda s, t: s.set_weights(t, {"beauty": 1.0}), "unknown dimension"),
+    (lambda s, t: s.set_weights(t, {"health": 9.0}), "from 0 to 3"),
+    (lambda s, t: s.add_pin(t, "fire", 0.0, 0.0), "choose one of"),
+    (lambda s, t: s.add_comment(t, "trees", "x" * 501), "at most 500"),
+    (lambda s, t: s.add_comment(t, "trees", "   "), "empty"),
+    (lambda s, t: s.rate("not-a-token", "trees", 3), "join again"),
+    (lambda s, t: s.join("ZZZZZZ"), "No workshop with the code"),
+    (lambda s, t: s.join(s.workshops()[0].code, group="maire"), "choose one of"),
+    (lambda s, t: s.report(t, "pin", "nope"), "No pin"),
+])
+def test_bad_contributions_are_refused_in_plain_words(store, call, message):
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    token = store.join(workshop.code)
+    with pytest.raises(InputError, match=message):
+        call(store, token)
+
+
+def test_reports_hide_at_the_threshold_and_the_facilitator_decides(tmp_path):
+    store = Store(tmp_path / "a.sqlite", report_threshold=2)
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    author, first, second = (store.join(workshop.code) for _ in range(3))
+    comment = store.add_comment(author, "trees", "Un avis")
+    store.report(first, "comment", comment)
+    store.report(first, "comment", comment)  # the same participant twice counts once
+    assert [c["id"] for c in store.tally(workshop.id).comments] == [comment]
+    store.report(second, "comment", comment)
+    assert store.tally(workshop.id).comments == []
+    store.moderate("comment", comment, hidden=False)  # reviewed: restored, and further reports do not hide it
+    third = store.join(workshop.code)
+    store.report(third, "comment", comment)
+    assert [c["id"] for c in store.tally(workshop.id).comments] == [comment]
+    store.moderate("comment", comment, hidden=True)
+    assert store.tally(workshop.id).comments == []
+
+
+def test_a_resent_pin_is_stored_once(store):
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    token = store.join(workshop.code)
+    for _ in range(3):
+        store.add_pin(token, "eau", 1.0, 2.0, submission="7d1d6f1e-0000-4000-8000-000000000001")
+    assert len(store.tally(workshop.id).pins) == 1
+
+
+def test_purge_removes_old_workshops_and_everything_said_in_them(store):
+    old = store.create_workshop("Ancien", SCENARIOS)
+    token = store.join(old.code)
+    store.add_pin(token, "idee", 0.0, 0.0)
+    assert store.purge(older_than_days=1) == 0
+    assert store.purge(older_than_days=-1) == 1
+    assert store.workshops() == []
+    with pytest.raises(InputError):
+        store.rate(token, "trees", 3)
+
+
+def _participate(url: str, code: str, number: int) -> None:
+    """One participant's whole session, as a phone would send it."""
+    store = Store(url)
+    token = store.join(code, group=["habitant", "association", None][number % 3])
+    for scenario in SCENARIOS:
+        store.rate(token, scenario, 1 + (number + len(scenario)) % 5, favourite=scenario == "trees")
+    store.set_weights(token, {"health": 1.0 + number % 3, "cost": 1.0})
+    for pin in range(2):
+        submission = f"00000000-0000-4000-8000-{number:06d}{pin:06d}"
+        store.add_pin(token, "ombre", float(number), float(pin), submission=submission)
+        store.add_pin(token, "ombre", float(number), float(pin), submission=submission)  # a retry
+    store.add_comment(token, "trees", f"avis {number}")
+
+
+def test_fifty_participants_at_once_in_threads_and_processes_are_each_counted_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'atelier.sqlite'}"
+    store = Store(url)
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as threads:
+        list(threads.map(_participate, [url] * 25, [workshop.code] * 25, range(25)))
+    with concurrent.futures.ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_participate, [url] * 25, [workshop.code] * 25, range(25, 50)))
+    tally = store.tally(workshop.id)
+    assert tally.participants == 50 and sum(tally.groups.values()) == 50
+    assert all(r.count == 50 for r in tally.ratings.values())
+    assert tally.ratings["trees"].favourites == 50
+    expected = sum(1 + (n + len("trees")) % 5 for n in range(50)) / 50
+    assert tally.ratings["trees"].mean == pytest.approx(expected)
+    assert len(tally.pins) == 100 and len(tally.comments) == 50
+    assert tally.weights == {"health": 2.0, "cost": 1.0}
