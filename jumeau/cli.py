@@ -263,6 +263,16 @@ def run_(
         raise typer.Exit(code=1)
 
 
+DbOption = Annotated[str | None, typer.Option(
+    help="Workshop database: a SQLite file or a URL (default: $JUMEAU_DB, else runs/atelier.sqlite).")]
+
+
+def _store(db: str | None):
+    from jumeau.atelier.store import Store, default_database
+
+    return Store(db or default_database())
+
+
 @app.command("compare")
 @_friendly
 def compare_(
@@ -272,12 +282,17 @@ def compare_(
         "--output", "-o", help="HTML report (a CSV of the table is written next to it).")] = Path("report.html"),
     weights: Annotated[str | None, typer.Option(help="Dimension weights, e.g. health=2,environment=1,cost=1,fairness=2.")] = None,
     language: Annotated[str, typer.Option(help="Report language: fr or en.")] = "fr",
+    workshop: Annotated[str | None, typer.Option(help="Weigh with the median weights of this workshop's room (its "
+                                                      "code), from the workshop database.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Compare scenario results: deltas, public-value scorecard, ranking, HTML report."""
     from jumeau.study.compare import compare
     from jumeau.study.report import write_report
 
-    parsed = {}
+    if workshop and weights:
+        raise JumeauError("--weights and --workshop: give one of them (the room's weights, or yours).")
+    parsed = _store(db).room_weights(workshop) if workshop else {}
     for item in (weights or "").split(","):
         if item.strip():
             name, _, value = item.partition("=")
@@ -296,6 +311,54 @@ def compare_(
                        f"{row['created']:+.2f}", f"{row['destroyed']:+.2f}")
     console.print(scores)
     console.print(f"report written to {output}")
+
+
+atelier = typer.Typer(help="Consultation workshops: create, list, purge.", no_args_is_help=True)
+app.add_typer(atelier, name="atelier")
+@atelier.command("new")
+@_friendly
+def atelier_new(
+    title: Annotated[str, typer.Argument(help="The workshop's title, e.g. 'Atelier du 12 mars, école Jaurès'.")],
+    scenario: Annotated[list[str], typer.Option(help="A scenario shown (repeatable), by id.")],
+    place: Annotated[str, typer.Option(help="Where it is held.")] = "",
+    held_on: Annotated[str | None, typer.Option("--date", help="When (YYYY-MM-DD).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Create a workshop; prints the code participants type to join."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(held_on) if held_on else None
+    except ValueError:
+        raise JumeauError(f"--date: {held_on!r} is not a date such as 2026-03-12.") from None
+    created = _store(db).create_workshop(title, scenario, place=place, held_on=day)
+    console.print(f"workshop {created.title!r}: code [bold]{created.code}[/bold]")
+
+
+@atelier.command("list")
+@_friendly
+def atelier_list(db: DbOption = None) -> None:
+    """The workshops of a database, newest first, with their participation."""
+    store = _store(db)
+    table = Table(title="workshops", title_justify="left")
+    for column in ("code", "title", "date", "scenarios", "participants"):
+        table.add_column(column)
+    for item in store.workshops():
+        table.add_row(item.code, item.title, str(item.held_on or ""), ", ".join(item.scenarios),
+                      str(store.tally(item.id).participants))
+    console.print(table)
+
+
+@atelier.command("purge")
+@_friendly
+def atelier_purge(
+    older_than: Annotated[float, typer.Option(help="Delete workshops created more than this many days ago.")],
+    db: DbOption = None,
+) -> None:
+    """Delete old workshops with everything said in them (the retention the privacy notice announces)."""
+    if older_than < 0:
+        raise JumeauError(f"--older-than: {older_than:g}; give a number of days, 0 or more.")
+    console.print(f"{_store(db).purge(older_than)} workshop(s) deleted")
 
 
 @app.command("flood")

@@ -132,3 +132,22 @@ def test_fifty_participants_at_once_in_threads_and_processes_are_each_counted_on
     assert tally.ratings["trees"].mean == pytest.approx(expected)
     assert len(tally.pins) == 100 and len(tally.comments) == 50
     assert tally.weights == {"health": 2.0, "cost": 1.0}
+
+
+def test_the_command_line_creates_lists_and_purges_workshops(tmp_path):
+    from typer.testing import CliRunner
+
+    from jumeau.cli import app
+
+    db = str(tmp_path / "atelier.sqlite")
+    made = CliRunner().invoke(app, ["atelier", "new", "Atelier du 12 mars", "--scenario", "baseline", "--scenario",
+                                    "trees", "--date", "2026-03-12", "--place", "École", "--db", db])
+    assert made.exit_code == 0, made.output
+    code = made.output.split("code")[-1].strip()
+    assert Store(db).workshop(code).scenarios == ("baseline", "trees")
+    listed = CliRunner().invoke(app, ["atelier", "list", "--db", db])
+    assert code in listed.output and "2026-03-12" in listed.output
+    bad = CliRunner().invoke(app, ["atelier", "new", "x", "--scenario", "a", "--date", "12/03", "--db", db])
+    assert bad.exit_code == 2 and "2026-03-12" in bad.output
+    assert "0 workshop(s) deleted" in CliRunner().invoke(app, ["atelier", "purge", "--older-than", "30",
+                                                               "--db", db]).output

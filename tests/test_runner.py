@@ -174,6 +174,20 @@ def test_comparison_scorecard_and_report(batch, tmp_path):
                                       "--weights", "health=2,cost=0.5"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.html").is_file() and (tmp_path / "report.csv").is_file()
+    # the room's weights: the median of what a workshop's participants chose
+    from jumeau.atelier.store import Store
+
+    store = Store(tmp_path / "atelier.sqlite")
+    room = store.create_workshop("Atelier", ["baseline", "depave", "trees"])
+    for health in (0.0, 3.0, 3.0):
+        store.set_weights(store.join(room.code), {"health": health, "cost": 0.0})
+    result = CliRunner().invoke(app, ["compare", str(runs), "-o", str(tmp_path / "room.html"), "--workshop",
+                                      room.code.lower(), "--db", str(tmp_path / "atelier.sqlite")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "room.html").read_text(encoding="utf-8")
+    assert "Santé et qualité de vie 3," in page and "Coût 0," in page  # medians of 0, 3, 3 and of 0, 0, 0
+    assert CliRunner().invoke(app, ["compare", str(runs), "--workshop", room.code, "--weights", "cost=1",
+                                    "--db", str(tmp_path / "atelier.sqlite")]).exit_code == 2
 
 
 def test_compare_errors(tmp_path, batch):

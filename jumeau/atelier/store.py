@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 import statistics
 import uuid
@@ -150,6 +151,11 @@ class Tally:
     comments: list[dict] = field(default_factory=list)
 
 
+def default_database() -> str:
+    """``$JUMEAU_DB``, else a SQLite file beside the default results folder."""
+    return os.environ.get("JUMEAU_DB") or str(Path("runs") / "atelier.sqlite")
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -170,6 +176,8 @@ class Store:
 
     def __init__(self, url: str | Path, *, report_threshold: int = REPORT_THRESHOLD):
         self.url = url if isinstance(url, str) and "://" in url else f"sqlite:///{Path(url)}"
+        if self.url.startswith("sqlite:///") and len(self.url) > len("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.report_threshold = report_threshold
         sqlite = self.url.startswith("sqlite")
         try:
@@ -364,6 +372,10 @@ class Store:
                      {group or "": _medians([w for w in weighed if w.group_name == group])
                       for group in {w.group_name for w in weighed}},
                      [dict(row._mapping) for row in shown_pins], [dict(row._mapping) for row in shown_comments])
+
+    def room_weights(self, code: str) -> dict[str, float]:
+        """The room's median weight of each dimension a participant weighed (none: equal weights)."""
+        return self.tally(self.workshop(code).id).weights
 
     def purge(self, older_than_days: float) -> int:
         """Delete the workshops created more than ``older_than_days`` ago, with everything said in them."""
