@@ -35,14 +35,16 @@ DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in ("1", "true", "oui", "yes")  # a projector's kiosk
 
 
-@st.cache_resource(show_spinner=False)
 def facilitator_code() -> str:
-    """The code that leaves the workshop mode: the server's setting, else drawn once and shown in its log."""
-    code = os.environ.get("JUMEAU_FACILITATOR_CODE", "")
-    if not code:
-        code = f"{secrets.randbelow(10_000):04d}"
-        print(f"jumeau: code de l'animateur pour quitter le mode atelier / facilitator's code: {code}",
-              file=sys.stderr, flush=True)
+    """The code that unlocks the facilitator's controls: the server's setting, else one drawn for the server."""
+    return os.environ.get("JUMEAU_FACILITATOR_CODE", "") or _drawn_code()
+
+
+@st.cache_resource(show_spinner=False)
+def _drawn_code() -> str:
+    """Drawn once per server and shown in its log, for whoever started it."""
+    code = f"{secrets.randbelow(10_000):04d}"
+    print(f"jumeau: code de l'animateur / facilitator's code: {code}", file=sys.stderr, flush=True)
     return code
 
 
@@ -50,14 +52,37 @@ def asked_in_url() -> bool:
     return any(st.query_params.get(p) in ("1", "true", "oui", "yes") for p in WORKSHOP_PARAMS)
 
 
+def _code_given(entry: str) -> bool:
+    """Whether the code typed in the ``entry`` field is the facilitator's (the field is then emptied)."""
+    given = st.session_state.get(entry, "")
+    st.session_state[entry] = ""
+    if hmac.compare_digest(given, facilitator_code()):
+        return True
+    st.session_state["code_refused"] = True
+    return False
+
+
 def _leave_workshop() -> None:
-    if hmac.compare_digest(st.session_state.get("facilitator_entry", ""), facilitator_code()):
+    if _code_given("facilitator_entry"):
         st.session_state["workshop_on"] = False
+        st.session_state["tools_unlocked"] = True  # the facilitator is at the desk now
         for name in WORKSHOP_PARAMS:
             st.query_params.pop(name, None)
-    else:
-        st.session_state["facilitator_refused"] = True
-    st.session_state["facilitator_entry"] = ""
+
+
+def _unlock_tools() -> None:
+    if _code_given("tools_entry"):
+        st.session_state["tools_unlocked"] = True
+
+
+def tools_unlocked(text: dict) -> bool:
+    """Whether this session may load a site and start computations on the server (the facilitator's code)."""
+    if st.session_state.get("tools_unlocked"):
+        return True
+    st.sidebar.text_input(text["tools_code"], type="password", key="tools_entry", on_change=_unlock_tools)
+    if st.session_state.pop("code_refused", False):
+        st.sidebar.warning(text["facilitator_wrong"])
+    return False
 
 
 def workshop_switch(text: dict) -> bool:
@@ -69,7 +94,7 @@ def workshop_switch(text: dict) -> bool:
         with st.sidebar.expander(text["facilitator"]):
             st.text_input(text["facilitator_code"], type="password", key="facilitator_entry",
                           on_change=_leave_workshop)
-            if st.session_state.pop("facilitator_refused", False):
+            if st.session_state.pop("code_refused", False):
                 st.warning(text["facilitator_wrong"])
         return True
     if st.sidebar.toggle(text["workshop"], value=False, key="workshop"):
@@ -79,15 +104,16 @@ def workshop_switch(text: dict) -> bool:
     return False
 
 
-def site_choice(text: dict, workshop: bool) -> str:
-    """The site file: the demo by default, a path, or an uploaded zipped folder."""
-    if workshop:
-        return st.session_state.get("site_path", DEFAULT_SITE)
-    path = st.sidebar.text_input(text["site_file"], DEFAULT_SITE, key="site_path")
-    upload = st.sidebar.file_uploader(text["upload"], type=["zip"], key="site_zip")
-    if upload is not None:
-        return str(data.unpack_site(upload.getvalue()))
-    return path
+def site_choice(text: dict, workshop: bool, tools: bool) -> str:
+    """The server's site file (JUMEAU_SITE, the demo by default), or a zipped site folder the facilitator
+    uploads. Page users never name a server path."""
+    if not workshop and tools:
+        upload = st.sidebar.file_uploader(text["upload"], type=["zip"], key="site_zip")
+        if upload is None:
+            st.session_state.pop("uploaded_site", None)
+        else:
+            st.session_state["uploaded_site"] = str(data.unpack_site(upload.getvalue()))
+    return st.session_state.get("uploaded_site", DEFAULT_SITE)
 
 
 def _choice(model, name: str, current: float, label: str, key: str, column) -> float:
@@ -143,21 +169,16 @@ def main() -> None:
     if not workshop:  # the room's screen keeps its height for the scenarios and the map
         st.caption(text["subtitle"])
 
+    tools = not workshop and tools_unlocked(text)
     try:
-        site_path = site_choice(text, workshop)
+        site_path = site_choice(text, workshop, tools)
         site = data.load_site(site_path)
     except jumeau.JumeauError as exc:
         st.error(f"{text['error']} : {exc}")
         return
-    scenario_dir = Path(st.session_state.get("scenario_dir", DEFAULT_SCENARIOS))
-    runs_root = Path(st.session_state.get("runs_dir", DEFAULT_RUNS)).resolve()
-    if not workshop:
-        scenario_dir = Path(st.sidebar.text_input(text["scenario_dir"], str(scenario_dir), key="scenario_dir"))
-        runs_root = Path(st.sidebar.text_input(text["runs_dir"], str(runs_root), key="runs_dir")).resolve()
-    runs = data.site_results(runs_root, site)
-    if not workshop:
-        st.sidebar.caption(f"{text['site_runs']} `{runs}`")
-    scenario_paths = data.scenario_files(scenario_dir)
+    # where scenarios and results are is the server operator's choice, never a page user's
+    runs = data.site_results(Path(DEFAULT_RUNS).resolve(), site)
+    scenario_paths = data.scenario_files(Path(DEFAULT_SCENARIOS))
     job = data.computation(str(runs))
     try:
         scenarios = data.scenarios(scenario_paths, runs)
@@ -183,7 +204,8 @@ def main() -> None:
     result = results[shown]
     site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
     everything = list(results.values())
-    names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_run", "tab_download"])
+    names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_download"]) + (
+        ["tab_run"] if tools else [])
     # One view at a time: Streamlit draws every tab on every rerun, so a scenario switch
     # would redraw maps, the 3-D scene and the comparison nobody is looking at.
     view = st.radio(text["view"], names, format_func=text.get, horizontal=True, key="view",

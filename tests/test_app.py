@@ -8,6 +8,7 @@ import pytest
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+FACILITATOR = "2468"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def app(workspace, monkeypatch):
     monkeypatch.setenv("JUMEAU_SITE", str(site))
     monkeypatch.setenv("JUMEAU_SCENARIOS", str(scenarios))
     monkeypatch.setenv("JUMEAU_RUNS", str(runs))
+    monkeypatch.setenv("JUMEAU_FACILITATOR_CODE", FACILITATOR)
     import viewer.scene3d
 
     # The 3-D page is tested in a real browser (test_app_e2e); here it is a stand-in.
@@ -128,13 +130,34 @@ def test_english_is_available(app):
     assert not app.exception and "hab." not in " ".join(m.label for m in app.metric)
 
 
-def test_a_bad_site_file_is_reported_in_plain_words(app, tmp_path):
-    app.sidebar.text_input(key="site_path").set_value(str(tmp_path / "absent.yaml")).run()
-    assert "Le site ne peut pas être chargé" in app.error[0].value
-    assert "file not found" in app.error[0].value
+def test_a_bad_site_file_is_reported_in_plain_words(workspace, monkeypatch, tmp_path):
+    site, scenarios, runs = workspace
+    for name, value in (("JUMEAU_SITE", tmp_path / "absent.yaml"), ("JUMEAU_SCENARIOS", scenarios),
+                        ("JUMEAU_RUNS", runs)):
+        monkeypatch.setenv(name, str(value))
+    test = AppTest.from_file(APP, default_timeout=120)
+    test.run()
+    assert "Le site ne peut pas être chargé" in test.error[0].value
+    assert "file not found" in test.error[0].value
+
+
+def unlock(app) -> None:
+    app.sidebar.text_input(key="tools_entry").set_value(FACILITATOR).run()
+    assert not app.exception and app.session_state["tools_unlocked"] is True
+
+
+def test_page_users_name_no_server_path_and_tools_need_the_facilitator_s_code(app):
+    assert not [t for t in app.sidebar.text_input if t.key in ("site_path", "scenario_dir", "runs_dir")]
+    assert not app.get("file_uploader") and "tab_run" not in app.radio(key="view").options
+    app.sidebar.text_input(key="tools_entry").set_value("0000").run()
+    assert "Code incorrect." in [w.value for w in app.sidebar.warning]
+    assert not app.get("file_uploader")
+    unlock(app)
+    assert app.get("file_uploader") and "Lancer un calcul" in app.radio(key="view").options
 
 
 def test_instant_preview_is_a_labelled_screening(app):
+    unlock(app)
     app.radio(key="view").set_value("tab_run").run()
     app.button(key="preview_button").click().run()
     assert not app.exception
@@ -144,6 +167,7 @@ def test_instant_preview_is_a_labelled_screening(app):
 
 
 def test_every_view_draws_without_error(app):
+    unlock(app)
     for view in ("tab_3d", "tab_compare", "tab_run", "tab_download", "tab_map"):
         app.radio(key="view").set_value(view).run()
         assert not app.exception, view

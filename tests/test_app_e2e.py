@@ -24,6 +24,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+FACILITATOR = "1357"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,8 @@ def server(tmp_path_factory):
     runs = (folder / "runs").resolve()
     report = run(site, scenarios, site_results(runs, load_site(site)), workers=1)
     assert not report.failed, report.table()
-    env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"), "JUMEAU_RUNS": str(runs)}
+    env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(folder / "scenarios"), "JUMEAU_RUNS": str(runs),
+           "JUMEAU_FACILITATOR_CODE": FACILITATOR}
     with serve(env, cwd=folder) as url:
         yield url
 
@@ -158,6 +160,10 @@ def test_planner_mode_every_view_without_error_and_buildings_show_their_values(s
     tooltip = hovered_building(page)
     assert "Bâtiment" in tooltip and "Habitants" in tooltip, f"no building shows its values on hover: {tooltip!r}"
     watched.check("planner, map after hovering")
+    code = page.get_by_label("Code de l'animateur (charger un site, lancer un calcul)")
+    code.fill(FACILITATOR)
+    code.press("Enter")
+    page.get_by_text("Lancer un calcul", exact=True).wait_for(timeout=60_000)
     for view, sign in (("Vue 3D", None), ("Comparer", "Tableau de bord de la valeur publique"),
                        ("Lancer un calcul", None), ("Télécharger", None)):
         watched.view(view)
