@@ -33,7 +33,9 @@ def serve(env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) ->
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--browser.gatherUsageStats", "false",
+             # as .streamlit/config.toml, which a server started in another folder does not read
+             "--runner.postScriptGC", "false", "--server.fileWatcherType", "none"],
             cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the scenario workers it spawns stop with it
         )
