@@ -44,7 +44,7 @@ def asked(city, tmp_path, monkeypatch):
 
 def test_two_sessions_compute_each_scenario_once_baseline_first_with_progress(asked):
     site, scenarios, runs, calls = asked
-    job = jobs.Computation(runs, workers=1)
+    job = jobs.Computation(runs, cores=1)
     sessions = [threading.Thread(target=job.request, args=(site, scenarios)) for _ in range(2)]
     for session in sessions:
         session.start()
@@ -64,7 +64,7 @@ def test_two_sessions_compute_each_scenario_once_baseline_first_with_progress(as
     assert {p.flood_minutes for look in seen for p in look.values() if not p.finished} == {30.0}
     assert job.seconds_left() == 0.0 and job.typical_seconds() is not None
 
-    again = jobs.Computation(runs, workers=1)  # a new server on the same folder: everything from the cache
+    again = jobs.Computation(runs, cores=1)  # a new server on the same folder: everything from the cache
     assert {p.status for p in again.request(site, scenarios).values()} == {"cached"}
     assert not again.busy and calls == [["baseline"], ["depave", "trees"]]
 
@@ -72,7 +72,7 @@ def test_two_sessions_compute_each_scenario_once_baseline_first_with_progress(as
 def test_scenarios_nobody_waits_for_are_dropped_and_asked_again_later(asked, monkeypatch):
     site, scenarios, runs, calls = asked
     monkeypatch.setattr(jobs, "IDLE_SECONDS", -1.0)  # every session has gone the moment it asked
-    job = jobs.Computation(runs, workers=1)
+    job = jobs.Computation(runs, cores=1)
     job.request(site, scenarios)
     wait_until_idle(job)
     assert {p.status for p in job.look().values()} == {"cancelled"}

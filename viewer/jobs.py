@@ -21,6 +21,7 @@ for them again.
 from __future__ import annotations
 
 import logging
+import os
 import statistics
 import threading
 import time
@@ -90,12 +91,18 @@ class _Task:
     key: str
 
 
+def machine_cores() -> int:
+    """The cores this server may use. Not the engine's load-based guess: right after the baseline, the load
+    average is the server's own work, and it made the other scenarios run one at a time on one core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @dataclass
 class Computation:
     """The scenarios of one results folder, computed once for every session of the server."""
 
     runs: Path
-    workers: int | None = None
+    cores: int = field(default_factory=machine_cores)  # the baseline's threads; then one scenario per core
     _progress: dict[str, Progress] = field(default_factory=dict)  # by cache key
     _queue: list[_Task] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)  # _work marks dropped tasks while holding it
@@ -193,11 +200,11 @@ class Computation:
             first = [t for t in tasks if t.scenario == BASELINE]
             rest = [t for t in tasks if t.scenario != BASELINE]
             # the baseline alone, on every core, so that pages can show it first
-            for group, workers in ((first, 1), (rest, self.workers)):
+            for group, workers in ((first, 1), (rest, self.cores)):
                 for batch in _by_set(group):
                     self._run(batch, workers)
 
-    def _run(self, tasks: list[_Task], workers: int | None) -> None:
+    def _run(self, tasks: list[_Task], workers: int) -> None:
         keys = {t.scenario: t.key for t in tasks}
         for key in keys.values():
             self._set(key, status="queued")
@@ -214,8 +221,10 @@ class Computation:
                       seconds=outcome.seconds if outcome.status == "done" else None)
 
         try:
-            report = run(tasks[0].site, tasks[0].scenarios, self.runs, only=list(keys), workers=workers,
-                         progress=finished, stage_progress=stage, cancelled=self._idle, isolated=True)
+            used = min(workers, len(keys))
+            report = run(tasks[0].site, tasks[0].scenarios, self.runs, only=list(keys), workers=used,
+                         progress=finished, stage_progress=stage, cancelled=self._idle, isolated=True,
+                         threads=max(1, self.cores // used))
         except Exception as exc:  # noqa: BLE001 - shown to the sessions, the thread goes on with the queue
             log.exception("computing %s failed", list(keys))
             for key in keys.values():

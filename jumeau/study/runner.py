@@ -299,7 +299,8 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
         output: str | os.PathLike, *, only: Iterable[str] | None = None, workers: int | None = None, client=None,
         progress: Callable[[ScenarioRun], None] | None = None,
         stage_progress: Callable[[str, str, float], None] | None = None,
-        cancelled: Callable[[], bool] | None = None, isolated: bool = False) -> RunReport:
+        cancelled: Callable[[], bool] | None = None, isolated: bool = False, threads: int | None = None
+        ) -> RunReport:
     """Run scenarios on a site; see the module docstring. Returns a :class:`RunReport`.
 
     The baseline is always among the scenarios. ``only`` restricts the run to some ids.
@@ -312,7 +313,8 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
     dropped (status ``"cancelled"``, nothing written) and the running ones end normally.
     ``isolated`` runs even a single worker in a process of its own: a server calling from
     a thread keeps its own process free of the computation (and of its HDF5 library, which
-    one process must not use from two threads at once).
+    one process must not use from two threads at once). ``threads`` sets the numba threads
+    of each worker process (default: the machine's free cores shared among the workers).
     """
     loaded = site if isinstance(site, Site) else load_site(site)
     chosen = scenario_set(scenarios)
@@ -338,7 +340,7 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
         else:
             todo.append(task)
     for outcome in _execute(todo, workers, client, loaded, chosen, stage_progress, cancelled or (lambda: False),
-                            isolated):
+                            isolated, threads):
         runs[outcome.scenario] = outcome
         if progress:
             progress(outcome)
@@ -347,7 +349,7 @@ def run(site: Site | str | os.PathLike, scenarios: ScenarioSet | Iterable[Scenar
 
 def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenarios: ScenarioSet,
              stage_progress: Callable[[str, str, float], None] | None,
-             cancelled: Callable[[], bool], isolated: bool) -> Iterator[ScenarioRun]:
+             cancelled: Callable[[], bool], isolated: bool, threads: int | None) -> Iterator[ScenarioRun]:
     if not todo:
         return
     if client is not None:
@@ -375,7 +377,7 @@ def _execute(todo: list[_Task], workers: int | None, client, site: Site, scenari
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager, concurrent.futures.ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker,
-            initargs=(max(1, free // workers),)) as pool:
+            initargs=(threads or max(1, free // workers),)) as pool:
         queue = manager.Queue()
         pending = {pool.submit(_run_reporting, site, scenarios, task, queue) for task in todo}
         try:
