@@ -28,7 +28,7 @@ from jumeau.site.vocabulary import LABELS_FR
 from jumeau.study.compare import compare, scorecard
 from jumeau.study.indicators import DIMENSIONS, INDICATORS, dimension_label
 from jumeau.study.report import render_html
-from viewer import scene3d
+from viewer import data, scene3d
 from viewer.text import KINDS, QUESTIONS, UNITS
 
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
@@ -36,7 +36,7 @@ HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded"
 
 
 def available_layers(result: Result) -> list[str]:
-    return [name for name in PRODUCTS.viewer_layers if name in result.grids]
+    return [name for name in PRODUCTS.viewer_layers if name in data.grids(result)]
 
 
 def layer_label(name: str, language: str) -> str:
@@ -45,7 +45,7 @@ def layer_label(name: str, language: str) -> str:
 
 def colour_range(results: list[Result], name: str) -> tuple[float, float]:
     """One range for a layer over every scenario shown, so colours mean the same everywhere."""
-    values = [r.grids[name].values for r in results if name in r.grids]
+    values = [data.grids(r)[name].values for r in results if name in data.grids(r)]
     low = float(min(np.nanpercentile(v, 1) for v in values))
     high = float(max(np.nanpercentile(v, 99.5) for v in values))
     if OUTPUTS[name].empty_at_zero:
@@ -59,8 +59,8 @@ def layer_key(result: Result, name: str) -> str:
 
 
 def difference(result: Result, baseline: Result, name: str) -> xr.DataArray:
-    diff = result.grids[name] - baseline.grids[name]
-    diff.attrs = dict(baseline.grids[name].attrs)
+    diff = data.grids(result)[name] - data.grids(baseline)[name]
+    diff.attrs = dict(data.grids(baseline)[name].attrs)
     return diff.rename(name)
 
 
@@ -368,27 +368,27 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         limits, cmap = (-bound, bound), DIFFERENCE_CMAP
     else:
         name = choice
-        layer = result.grids[name]
+        layer = data.grids(result)[name]
         limits, cmap = colour_range(all_results, name), OUTPUTS[name].cmap
     title = f"{result.title(language)} — {label[choice]}"
     hour = None
-    if name == "utci" and "utci_hourly" in result.grids:  # felt heat through the day: an hour slider
-        hours = [float(h) for h in result.grids["hour"].values]
+    if name == "utci" and "utci_hourly" in data.grids(result):  # felt heat through the day: an hour slider
+        hours = [float(h) for h in data.grids(result)["hour"].values]
         shown = float(result.forcing["heat"]["hour"])
         hour = st.select_slider(text["hour"], options=hours, value=shown if shown in hours else hours[0],
                                 format_func=lambda h: f"{h:g} h", key="map_hour")
-        hourly = result.grids["utci_hourly"].sel(hour=hour)
-        layer = hourly - baseline.grids["utci_hourly"].sel(hour=hour) if shows_difference else hourly
+        hourly = data.grids(result)["utci_hourly"].sel(hour=hour)
+        layer = hourly - data.grids(baseline)["utci_hourly"].sel(hour=hour) if shows_difference else hourly
         if not shows_difference:
             limits = colour_range(all_results, "utci_hourly")
         title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
-    works = result.grids["works_area"].values > 0 if "works_area" in result.grids else None
+    works = data.grids(result)["works_area"].values > 0 if "works_area" in data.grids(result) else None
     key = f"{layer_key(result, choice)}:{layer_key(baseline, choice)}"
     side_by_side = result.scenario != baseline.scenario and not shows_difference and switch.toggle(
         text["before_after"], key="before_after")
     if side_by_side:  # before and after, the same colours, the works outlined on both
         before_column, after_column = st.columns(2)
-        before_layer = baseline.grids[name] if hour is None else baseline.grids["utci_hourly"].sel(hour=hour)
+        before_layer = data.grids(baseline)[name] if hour is None else data.grids(baseline)["utci_hourly"].sel(hour=hour)
         with before_column:
             static_map(site, before_layer, limits, f"{text['before']} — {baseline.title(language)}", language,
                        key=f"before:{key}", works=works, projector=workshop)
@@ -413,8 +413,8 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
     choice = layer_column.selectbox(text["layer"], names, format_func=lambda n: layer_label(n, language),
                                     key="scene_layer")
     view = view_column.selectbox(text["viewpoint"], list(views), format_func=views.get, key="scene_view")
-    arguments = (site, result.grids[choice], result.grids["max_depth"], colour_range(all_results, choice), language)
-    works = result.grids["works_area"].values > 0 if "works_area" in result.grids else None
+    arguments = (site, data.grids(result)[choice], data.grids(result)["max_depth"], colour_range(all_results, choice), language)
+    works = data.grids(result)["works_area"].values > 0 if "works_area" in data.grids(result) else None
     cache = st.session_state.setdefault("scenes", {})
     key = (str(result.folder), result.key, choice, view, language)
     if key not in cache:
@@ -489,7 +489,7 @@ def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text:
     limits = colour_range([a, b], name)
     for column, result in ((left, a), (right, b)):
         with column:
-            static_map(site, result.grids[name], limits, result.title(language), language, key=layer_key(result, name))
+            static_map(site, data.grids(result)[name], limits, result.title(language), language, key=layer_key(result, name))
     diff = difference(b, a, name)
     bound = float(np.nanmax(np.abs(diff.values))) or 1e-3
     static_map(site, diff, (-bound, bound), text["difference_map"], language, difference=True,
