@@ -192,7 +192,7 @@ def main() -> None:
     results = {s.id: r for s in scenarios if states.get(s.id) and states[s.id].ready
                and (r := data.load_result(runs / s.id)) is not None}
     if any(not p.finished for p in states.values()):  # the panel polls the server each second while it computes
-        progress_panel(job, frozenset(results), text, language)
+        progress_panel(job, frozenset(results), text, language, compact=workshop and "baseline" in results)
     if "baseline" not in results:
         if states.get("baseline") is None or not states["baseline"].finished:
             views.waiting_view(site, storm_of(scenarios.forcing("baseline").storm).total_depth, job.seconds_left(),

@@ -24,7 +24,7 @@ def report(rows: list[dict], path: Path) -> bool:
         passed = target is None or seconds <= target
         met &= passed
         cells = [f"{seconds:.2f}" if seconds is not None else "", f"{row['min']:.2f}" if row.get("min") else "",
-                 f"{row['ratio']:.2f}×" if row.get("ratio") else "", f"≤ {target:.0f} s" if target else ""]
+                 f"{row['ratio']:.2f}×" if row.get("ratio") else "", f"≤ {target:g} s" if target else ""]
         verdict = "" if target is None else "pass" if passed else "MISS"
         print(f"{row['stage']:58} {cells[0]:>9} {cells[1]:>7} {cells[2]:>7} {cells[3]:>9}  {verdict}")
     path.parent.mkdir(exist_ok=True)

@@ -33,8 +33,9 @@ def stage_text(progress: Progress, text: dict) -> str:
 
 
 @st.fragment(run_every=1.0)
-def progress_panel(job: Computation, shown: frozenset[str], text: dict, language: str) -> None:
-    """Progress of every scenario asked for; the page reruns when one not ``shown`` yet is ready."""
+def progress_panel(job: Computation, shown: frozenset[str], text: dict, language: str, compact: bool = False) -> None:
+    """Progress of every scenario asked for; the page reruns when one not ``shown`` yet is ready. ``compact``
+    (a projector, whose scenario buttons already say which are computing) leaves out the waiting list."""
     states = job.look()
     ready = {s for s, p in states.items() if p.ready}
     if ready - shown:
@@ -52,5 +53,5 @@ def progress_panel(job: Computation, shown: frozenset[str], text: dict, language
                     and now - progress.started > COMPILING_AFTER_S):
                 st.caption(text["progress_compiling"])
     queued = [p.title[language] for p in waiting if p.status == "queued"]
-    if queued:
+    if queued and not compact:
         st.caption(text["progress_waiting"].format(titles=", ".join(queued)))

@@ -29,6 +29,12 @@ h3 { font-size: 1.7rem !important; }
 .stButton button p { font-size: 1.3rem !important; font-weight: 700; white-space: normal !important;
                      overflow: visible !important; text-overflow: clip !important; line-height: 1.2;
                      word-break: normal !important; overflow-wrap: normal !important; }
+/* a 1280×720 projector: seven scenario titles on two rows of buttons, the map still on the first screen */
+@media (max-width: 1500px) {
+  h1 { font-size: 1.8rem !important; }
+  .stButton button { min-height: 2.6rem; padding: .25rem .6rem !important; }
+  .stButton button p { font-size: 1.02rem !important; line-height: 1.15; }
+}
 [data-testid="stRadio"] label p, [data-testid="stWidgetLabel"] p, [data-testid="stSelectbox"] div,
 [data-testid="stCheckbox"] p { font-size: 1.3rem !important; }
 .stApp { background: #fff; color: #000; }
