@@ -305,8 +305,11 @@ def test_ctrl_c_stops_the_workers_cleanly_and_the_rerun_completes(batch, tmp_pat
     from pathlib import Path
 
     command = [str(Path(sys.executable).parent / "jumeau"), "run", str(site), *chosen, "-o", str(runs), "--workers", "2"]
+    # a shell's background job (`cmd &`) starts with SIGINT ignored, which Python then keeps: restore the
+    # default, as in a terminal
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(8)
     os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=60)
