@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.yaml"))
 DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
-WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in ("1", "true", "oui", "yes")  # a projector's kiosk
+YES = ("1", "true", "oui", "yes")
+WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in YES  # a projector's kiosk
 
 
 def facilitator_code() -> str:
@@ -49,7 +50,7 @@ def _drawn_code() -> str:
 
 
 def asked_in_url() -> bool:
-    return any(st.query_params.get(p) in ("1", "true", "oui", "yes") for p in WORKSHOP_PARAMS)
+    return any(st.query_params.get(p) in YES for p in WORKSHOP_PARAMS)
 
 
 def _code_given(entry: str) -> bool:

@@ -29,18 +29,23 @@ def workspace(tmp_path_factory):
     return site, folder / "scenarios", folder / "runs"
 
 
+def server(workspace, monkeypatch, **settings) -> AppTest:
+    """The app as a server set up by its operator: the workspace's site, scenarios and results, and
+    ``settings`` (environment variables, e.g. ``JUMEAU_WORKSHOP="1"``)."""
+    site, scenarios, runs = workspace
+    for name, value in {"JUMEAU_SITE": site, "JUMEAU_SCENARIOS": scenarios, "JUMEAU_RUNS": runs,
+                        "JUMEAU_FACILITATOR_CODE": FACILITATOR, **settings}.items():
+        monkeypatch.setenv(name, str(value))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
 @pytest.fixture
 def app(workspace, monkeypatch):
-    site, scenarios, runs = workspace
-    monkeypatch.setenv("JUMEAU_SITE", str(site))
-    monkeypatch.setenv("JUMEAU_SCENARIOS", str(scenarios))
-    monkeypatch.setenv("JUMEAU_RUNS", str(runs))
-    monkeypatch.setenv("JUMEAU_FACILITATOR_CODE", FACILITATOR)
+    test = server(workspace, monkeypatch)
     import viewer.scene3d
 
     # The 3-D page is tested in a real browser (test_app_e2e); here it is a stand-in.
     monkeypatch.setattr(viewer.scene3d, "scene_html", lambda *args, **kwargs: "<html><body>scene</body></html>")
-    test = AppTest.from_file(APP, default_timeout=120)
     test.run()
     assert not test.exception, test.exception
     return test
@@ -77,11 +82,7 @@ def test_workshop_mode_asks_plain_questions_and_hides_technical_controls(app):
 
 
 def test_workshop_mode_from_the_url(workspace, monkeypatch):
-    site, scenarios, runs = workspace
-    for name, value in (("JUMEAU_SITE", site), ("JUMEAU_SCENARIOS", scenarios), ("JUMEAU_RUNS", runs)):
-        monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("JUMEAU_FACILITATOR_CODE", "4321")
-    test = AppTest.from_file(APP, default_timeout=120)
+    test = server(workspace, monkeypatch, JUMEAU_FACILITATOR_CODE="4321")
     test.query_params["atelier"] = "1"
     test.run()
     assert not test.exception
@@ -98,11 +99,7 @@ def test_workshop_mode_from_the_url(workspace, monkeypatch):
 
 
 def test_a_kiosk_server_opens_every_session_in_the_workshop(workspace, monkeypatch):
-    site, scenarios, runs = workspace
-    for name, value in (("JUMEAU_SITE", site), ("JUMEAU_SCENARIOS", scenarios), ("JUMEAU_RUNS", runs)):
-        monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("JUMEAU_WORKSHOP", "1")
-    test = AppTest.from_file(APP, default_timeout=120)
+    test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
     test.run()
     assert not test.exception
     assert test.session_state["workshop_on"] is True and not [t for t in test.sidebar.toggle if t.key == "workshop"]
@@ -131,11 +128,7 @@ def test_english_is_available(app):
 
 
 def test_a_bad_site_file_is_reported_in_plain_words(workspace, monkeypatch, tmp_path):
-    site, scenarios, runs = workspace
-    for name, value in (("JUMEAU_SITE", tmp_path / "absent.yaml"), ("JUMEAU_SCENARIOS", scenarios),
-                        ("JUMEAU_RUNS", runs)):
-        monkeypatch.setenv(name, str(value))
-    test = AppTest.from_file(APP, default_timeout=120)
+    test = server(workspace, monkeypatch, JUMEAU_SITE=tmp_path / "absent.yaml")
     test.run()
     assert "Le site ne peut pas être chargé" in test.error[0].value
     assert "file not found" in test.error[0].value

@@ -13,7 +13,7 @@ from conftest import X0, Y0
 from typer.testing import CliRunner
 
 from jumeau.cli import app
-from jumeau.io.runfolder import PROVENANCE
+from jumeau.io.runfolder import PROVENANCE, Result
 from jumeau.study.compare import compare, intervention_effects
 from jumeau.study.indicators import INDICATORS
 from jumeau.study.report import render_html
@@ -130,6 +130,10 @@ def test_stages_come_in_order_and_a_cancelled_run_leaves_the_rest_unwritten(batc
     assert [r.status for r in report.runs] == ["done", "cancelled", "cancelled"], report.table()
     assert stages == {"baseline": ["flood", "heat", "indicators"]}
     assert report.runs[0].result is not None and report.runs[1].result is None
+    done = report.runs[0].result  # one layer read alone is the layer of the whole file
+    assert {"t_air", "utci_hourly", "hour"} <= done.layer_names
+    separate = done.layer("t_air")
+    assert separate.identical(Result(done.folder).grids["t_air"])
     assert not (runs / "depave").exists() and not (runs / "trees").exists()
     again = run(site, scenarios, runs, workers=1)  # what was dropped is computed next time, the rest kept
     assert [r.status for r in again.runs] == ["cached", "done", "done"], again.table()

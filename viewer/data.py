@@ -33,7 +33,7 @@ import jumeau
 from jumeau.flood.forcing import StormForcing
 from jumeau.heat.forcing import HeatForcing
 from jumeau.io.atomic import atomic_dir
-from jumeau.io.runfolder import GRIDS, Result, read_run
+from jumeau.io.runfolder import Result, read_run
 from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
 from viewer.jobs import Computation
@@ -93,36 +93,28 @@ def _load_result(folder: str, key: str) -> Result:
 
 
 class LazyGrids:
-    """A result's grids read one layer at a time, each once per server: a page shows a few of the many
-    layers a run writes (the hourly felt heat alone is 12 grids), and reading them all for the seven demo
-    scenarios made the first page wait seconds."""
+    """A result's grids read one layer at a time, each once per server and shared by the sessions: reading
+    every layer of the seven demo results made the first page wait seconds."""
 
     def __init__(self, result: Result):
-        self.folder, self.key = str(result.folder), result.key
-        self.names = _grid_names(self.folder, self.key)
+        self.result = result
+        self.names = result.layer_names
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
 
     def __getitem__(self, name: str) -> xr.DataArray:
-        return _grid_layer(self.folder, self.key, name)
+        return _grid_layer(self.result, str(self.result.folder), self.result.key, name)
 
 
 def grids(result: Result) -> LazyGrids:
     return LazyGrids(result)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _grid_names(folder: str, key: str) -> frozenset[str]:
-    with xr.open_dataset(Path(folder) / GRIDS, decode_coords="all") as opened:
-        return frozenset(map(str, opened.variables))
-
-
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _grid_layer(folder: str, key: str, name: str) -> xr.DataArray:
-    """One layer (or coordinate) of a run's grids, in memory; shared by the sessions, never changed by them."""
-    with xr.open_dataset(Path(folder) / GRIDS, decode_coords="all") as opened:
-        return opened[name].load()
+def _grid_layer(_result: Result, folder: str, key: str, name: str) -> xr.DataArray:
+    """One layer of a run (``folder`` and ``key`` name it); never changed by the sessions that share it."""
+    return _result.layer(name)
 
 
 def load_result(folder: Path) -> Result | None:

@@ -168,6 +168,20 @@ class Result:
         with xr.open_dataset(self.folder / GRIDS, decode_coords="all") as grids:
             return grids.load()
 
+    @functools.cached_property
+    def layer_names(self) -> frozenset[str]:
+        """The names of the layers and coordinates in ``grids.nc``, read without their values."""
+        with xr.open_dataset(self.folder / GRIDS, decode_coords="all") as grids:
+            return frozenset(map(str, grids.variables))
+
+    def layer(self, name: str) -> xr.DataArray:
+        """One layer (or coordinate) of ``grids.nc`` read alone, in memory: a viewer shows a few of the many
+        layers a run writes (the hourly felt heat alone is 12 grids)."""
+        if "grids" in self.__dict__:  # everything is read already
+            return self.grids[name]
+        with xr.open_dataset(self.folder / GRIDS, decode_coords="all") as grids:
+            return grids[name].load()
+
     def description(self, language: str = "fr") -> str:
         """The scenario's description as written in its file (English if given and asked for)."""
         own = self.definitions[-1] if self.definitions else {}
