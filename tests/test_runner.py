@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import X0, Y0
+from conftest import CRS, X0, Y0
 from typer.testing import CliRunner
 
 from jumeau.cli import app
@@ -62,9 +62,12 @@ def test_a_run_writes_every_output_and_reruns_from_the_cache(batch):
     indicators = pd.read_csv(folder / "indicators.csv").set_index("indicator")
     assert set(indicators.index) == set(INDICATORS)
     assert indicators.at["investment", "value"] == pytest.approx(100 * 8 * 80)
-    with xr.open_dataset(folder / "grids.nc") as grids:
+    with xr.open_dataset(folder / "grids.nc", decode_coords="all") as grids:
         assert {"max_depth", "t_air", "landcover", "elevation"} <= set(grids.data_vars)
         assert grids["max_depth"].attrs["units"] == "m"
+        # every map layer names its CRS (grid_mapping), as QGIS and GDAL read it: the models' merge had lost it
+        for name in ("max_depth", "t_air", "landcover", "elevation", "utci"):
+            assert grids[name].rio.crs == CRS, name
     assert abs(provenance["volume_balance"]["volume_relative_error"]) < 1e-6
     stamp = (folder / "grids.nc").stat().st_mtime_ns
 
@@ -322,3 +325,18 @@ def test_ctrl_c_stops_the_workers_cleanly_and_the_rerun_completes(batch, tmp_pat
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert not [p for p in runs.iterdir() if p.name.endswith((".tmp", ".old"))]
+
+
+def test_netcdf_layers_carry_their_crs_for_gdal(tmp_path):
+    """QGIS opens a NetCDF layer through GDAL, which finds the CRS through the layer's grid_mapping."""
+    import rasterio
+
+    from jumeau.io.writers import write_netcdf
+
+    grid = {"y": [3.0, 2.0, 1.0], "x": [0.0, 1.0, 2.0, 3.0]}
+    depth = xr.DataArray(np.zeros((3, 4)), dims=("y", "x"), coords=grid, name="max_depth").rio.write_crs(CRS)
+    hourly = xr.DataArray(np.zeros((2, 3, 4)), dims=("hour", "y", "x"), coords={"hour": [14, 15], **grid}, name="utci")
+    write_netcdf(xr.merge([depth, hourly]), tmp_path / "grids.nc")
+    for name in ("max_depth", "utci"):
+        with rasterio.open(f'NETCDF:"{tmp_path / "grids.nc"}":{name}') as layer:
+            assert layer.crs == CRS, name

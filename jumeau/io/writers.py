@@ -33,8 +33,18 @@ def write_vector(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str 
 
 
 def write_netcdf(dataset: xr.Dataset, target: str | os.PathLike) -> Path:
-    """Write a Dataset as NetCDF with per-variable zlib compression."""
-    encoding = {name: {"zlib": True, "complevel": 4} for name in dataset.data_vars}
+    """Write a Dataset as NetCDF with per-variable zlib compression, every map layer tied to its CRS.
+
+    Each layer on the grid names the ``spatial_ref`` variable in its ``grid_mapping``
+    attribute, without which QGIS, GDAL and rioxarray see no CRS (layers merged from several
+    models had lost it, and the compression settings replaced it on the rest).
+    """
+    crs = dataset.rio.crs
+    if crs is not None:
+        dataset = dataset.rio.write_crs(crs)
+    # an encoding given here replaces each variable's own, where rioxarray keeps the grid mapping
+    encoding = {name: {"zlib": True, "complevel": 4} | {key: value for key, value in dataset[name].encoding.items()
+                                                     if key == "grid_mapping"} for name in dataset.data_vars}
     with atomic_path(target) as tmp:
         dataset.to_netcdf(tmp, encoding=encoding)
     return Path(target)
