@@ -313,7 +313,7 @@ def compare_(
     console.print(f"report written to {output}")
 
 
-atelier = typer.Typer(help="Consultation workshops: create, list, purge.", no_args_is_help=True)
+atelier = typer.Typer(help="Consultation workshops: create, list, export, purge.", no_args_is_help=True)
 app.add_typer(atelier, name="atelier")
 @atelier.command("new")
 @_friendly
@@ -347,6 +347,22 @@ def atelier_list(db: DbOption = None) -> None:
         table.add_row(item.code, item.title, str(item.held_on or ""), ", ".join(item.scenarios),
                       str(store.tally(item.id).participants))
     console.print(table)
+
+
+@atelier.command("export")
+@_friendly
+def atelier_export(
+    code: Annotated[str, typer.Argument(help="The workshop's code.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (replaced whole).")],
+    crs: Annotated[str, typer.Option(help="The site's coordinate reference system, for the pins' map.")] = "EPSG:2154",
+    db: DbOption = None,
+) -> None:
+    """Export a workshop's contributions, ratings and weights: GeoPackage and CSV, no participant token."""
+    from jumeau.atelier.export import FILES, export_workshop
+
+    output_folder(output.parent)
+    folder = export_workshop(_store(db), code, output, crs=crs)
+    console.print(f"{', '.join(FILES)} written to {folder}")
 
 
 @atelier.command("purge")

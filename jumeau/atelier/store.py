@@ -373,6 +373,28 @@ class Store:
                       for group in {w.group_name for w in weighed}},
                      [dict(row._mapping) for row in shown_pins], [dict(row._mapping) for row in shown_comments])
 
+    def contributions(self, workshop_id: str) -> dict[str, list[dict]]:
+        """Every pin and comment of a workshop, hidden ones included, for the facilitator's exports: each with
+        its author's group and area, its time, its moderation state and how many reported it; and every
+        rating with its author's group. Never a token or a participant's number."""
+        reported = sa.select(reports.c.item_id, sa.func.count().label("reports")).group_by(reports.c.item_id).subquery()
+        found = {}
+        with self.engine.connect() as connection:
+            for kind, table, columns in (("pins", pins, ("category", "comment", "x", "y")),
+                                         ("comments", comments, ("scenario", "text"))):
+                query = (sa.select(table.c.id, *(table.c[c] for c in columns), participants.c.group_name.label("group"),
+                                   participants.c.area, table.c.created, table.c.hidden, table.c.reviewed,
+                                   sa.func.coalesce(reported.c.reports, 0).label("reports"))
+                         .join(participants, table.c.participant_id == participants.c.id)
+                         .outerjoin(reported, reported.c.item_id == table.c.id)
+                         .where(table.c.workshop_id == workshop_id).order_by(table.c.created))
+                found[kind] = [dict(row._mapping) for row in connection.execute(query)]
+            rated = (sa.select(ratings.c.scenario, ratings.c.score, ratings.c.favourite,
+                               participants.c.group_name.label("group"))
+                     .join(participants).where(participants.c.workshop_id == workshop_id))
+            found["ratings"] = [dict(row._mapping) for row in connection.execute(rated)]
+        return found
+
     def room_weights(self, code: str) -> dict[str, float]:
         """The room's median weight of each dimension a participant weighed (none: equal weights)."""
         return self.tally(self.workshop(code).id).weights

@@ -1,0 +1,86 @@
+"""A workshop's exports: read back by geopandas and pandas, every contribution flagged, nothing personal."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from jumeau.atelier.export import FILES, export_workshop
+from jumeau.atelier.store import Store
+from jumeau.cli import app
+from jumeau.errors import InputError
+
+
+@pytest.fixture
+def session(tmp_path):
+    """Three residents and an elected official: ratings, weights, pins and comments, one of them hidden."""
+    store = Store(tmp_path / "atelier.sqlite")
+    workshop = store.create_workshop("Atelier du 12 mars", ["baseline", "trees", "depave"])
+    residents = [store.join(workshop.code, group="habitant", area="Nord") for _ in range(3)]
+    official = store.join(workshop.code, group="elu")
+    for token, score in zip(residents, (5, 4, 2), strict=True):
+        store.rate(token, "trees", score, favourite=score == 5)
+        store.set_weights(token, {"health": 3.0})
+    store.rate(official, "trees", 1)
+    store.set_weights(official, {"health": 1.0, "cost": 3.0})
+    pin = store.add_pin(residents[0], "trop_chaud", 430700.5, 6712400.25, comment="La cour « brûle », l'été")
+    store.add_pin(official, "idee", 430710.0, 6712410.0)
+    spam = store.add_comment(residents[1], "trees", "<script>alert(1)</script>")
+    store.add_comment(residents[2], "depave", "Plus d'ombre ; moins de bitume")
+    store.moderate("comment", spam, hidden=True)
+    store.report(residents[2], "pin", pin)
+    return store, workshop, residents + [official], pin
+
+
+def test_the_export_round_trips_and_holds_no_token(session, tmp_path):
+    store, workshop, tokens, pin = session
+    folder = export_workshop(store, workshop.code, tmp_path / "export")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
+    pins = gpd.read_file(folder / "pins.gpkg", layer="pins")
+    assert pins.crs == "EPSG:2154" and len(pins) == 2
+    first = pins.set_index("id").loc[pin]
+    assert (first.geometry.x, first.geometry.y) == (430700.5, 6712400.25)
+    assert first["comment"] == "La cour « brûle », l'été" and first["group"] == "habitant" and first["reports"] == 1
+    comments = pd.read_csv(folder / "comments.csv")
+    assert comments["hidden"].tolist() == [True, False]  # the facilitator's choice is kept, and can be checked
+    assert comments["text"].tolist()[1] == "Plus d'ombre ; moins de bitume"
+    ratings = pd.read_csv(folder / "ratings.csv").set_index(["group", "scenario"])
+    assert ratings.loc[("(salle)", "trees"), "count"] == 4 and ratings.loc[("(salle)", "trees"), "median"] == 3.0
+    assert ratings.loc[("habitant", "trees"), "mean"] == pytest.approx(11 / 3)
+    assert ratings.loc[("elu", "trees"), "score_1"] == 1 and ratings.loc[("habitant", "trees"), "favourites"] == 1
+    weights = pd.read_csv(folder / "weights.csv").set_index(["group", "dimension"])["median_weight"]
+    assert weights[("(salle)", "health")] == 3.0 and weights[("elu", "cost")] == 3.0
+    everything = "".join(p.read_bytes().decode("utf-8", "replace") for p in folder.iterdir())
+    assert not any(token in everything for token in tokens)
+    assert "participant_id" not in everything and "token" not in everything
+
+
+def test_an_export_replaces_the_folder_whole(session, tmp_path):
+    store, workshop, _, _ = session
+    target = tmp_path / "export"
+    target.mkdir()
+    (target / "old.csv").write_text("stale")
+    export_workshop(store, workshop.code, target)
+    assert not (target / "old.csv").exists()
+
+
+@pytest.mark.parametrize("code,crs,message", [("ZZZZZZ", "EPSG:2154", "No workshop with the code"),
+                                              (None, "Lambert93", "not a coordinate reference system")])
+def test_a_bad_export_is_refused_and_writes_nothing(session, tmp_path, code, crs, message):
+    store, workshop, _, _ = session
+    with pytest.raises(InputError, match=message):
+        export_workshop(store, code or workshop.code, tmp_path / "export", crs=crs)
+    assert not (tmp_path / "export").exists()
+
+
+def test_the_command_line_exports(session, tmp_path):
+    store, workshop, _, _ = session
+    done = CliRunner().invoke(app, ["atelier", "export", workshop.code, "-o", str(tmp_path / "out"), "--db",
+                                    str(tmp_path / "atelier.sqlite")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "out" / "pins.gpkg").exists()
+    bad = CliRunner().invoke(app, ["atelier", "export", "ZZZZZZ", "-o", str(tmp_path / "out2"), "--db",
+                                   str(tmp_path / "atelier.sqlite")])
+    assert bad.exit_code != 0 and "No workshop with the code" in bad.output and "Traceback" not in bad.output
