@@ -318,3 +318,55 @@ def test_jumeau_init_on_a_folder_without_terrain_says_what_is_missing(city, tmp_
     assert "missing elevation: IGN RGE ALTI 1 m or 5 m" in said and "missing landcover: Theia OSO" in said
     result = CliRunner().invoke(app, ["init", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "is not a folder" in " ".join(result.output.split())
+
+
+def filosofi(city, columns=("A", "B"), name="carreaux_200m_met.gpkg") -> None:
+    """INSEE Filosofi 2019 200 m tiles, as published: squares in ETRS89-LAEA (EPSG:3035), residents in ``ind``
+    (decimals: INSEE's imputation), households in ``men``. Tile A holds the lattice's three west columns of
+    buildings, tile B the three east ones; each lies one tenth inside the 100 m × 80 m district."""
+    squares = {"A": box(X0 - 150, Y0 - 100, X0 + 50, Y0 + 100), "B": box(X0 + 50, Y0 - 100, X0 + 250, Y0 + 100)}
+    counts = {"A": 230.5, "B": 400.0}
+    tiles = gpd.GeoDataFrame({"idcar_200m": [f"CRS3035RES200mN28{k}" for k in columns],
+                              "ind": [counts[k] for k in columns], "men": [counts[k] / 2.2 for k in columns]},
+                             geometry=[squares[k] for k in columns], crs=CRS).to_crs("EPSG:3035")
+    tiles.to_file(city.path(name), engine="pyogrio")
+
+
+def test_residents_are_calibrated_to_insee_tiles_square_by_square(city):
+    city.buildings(bdtopo("gpkg"))
+    filosofi(city)
+    before = load(city)[0].buildings["population"]
+    site, said = load(city, population_tiles={"path": "carreaux_200m_met.gpkg"})
+    buildings = site.buildings
+    west = buildings.geometry.representative_point().x < X0 + 50
+    assert buildings.loc[west, "population"].sum() == pytest.approx(23.05, abs=0.3)  # 230.5 × one tenth inside
+    assert buildings.loc[~west, "population"].sum() == pytest.approx(40.0, abs=0.3)
+    # within a tile, the estimates keep their proportions (floor area, dwellings): one factor per tile
+    for side in (west, ~west):
+        estimated = side & buildings["population_estimated"] & (before > 0)
+        factors = buildings.loc[estimated, "population"] / before[estimated]
+        assert factors.max() - factors.min() < 0.1 * factors.mean()
+    assert set(buildings.loc[buildings["population_estimated"], "population_source"]) == {
+        "nombre_de_logements×1.8 × INSEE tile", "floor area × INSEE tile"}
+    assert any("scaled tile by tile to 2 tile(s) of carreaux_200m_met.gpkg (63 residents in the modelled area" in s
+               for s in said)
+
+
+def test_dwellings_in_no_inhabited_tile_get_no_residents_and_it_is_said(city):
+    city.buildings(bdtopo("gpkg"))
+    filosofi(city, columns=("A",))
+    site, said = load(city, population_tiles={"path": "carreaux_200m_met.gpkg"})
+    buildings = site.buildings
+    east = buildings.geometry.representative_point().x >= X0 + 50
+    assert buildings.loc[east, "population"].sum() == 0
+    assert any("dwelling building(s) in no inhabited tile get 0" in s for s in said)
+
+
+def test_insee_tiles_without_a_residents_field_or_beside_a_total_are_refused(city):
+    city.buildings(bdtopo("gpkg"))
+    filosofi(city)
+    with pytest.raises(InputError, match=r"population_tiles: .*carreaux_200m_met.gpkg has no field 'habitants'.*"
+                                         r"Fields: idcar_200m, ind, men"):
+        load(city, population_tiles={"path": "carreaux_200m_met.gpkg", "field": "habitants"})
+    with pytest.raises(InputError, match="give population_total or population_tiles, not both"):
+        load(city, population_tiles={"path": "carreaux_200m_met.gpkg"}, population_total=100)

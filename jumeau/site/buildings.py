@@ -35,7 +35,7 @@ import shapely
 
 from jumeau.errors import InputError, RepairWarning
 from jumeau.grid import Grid
-from jumeau.site.residents import Counts, residents
+from jumeau.site.residents import Counts, calibrate_to_tiles, residents
 from jumeau.site.vocabulary import SENSITIVE_USES, normalise_uses, unrecognised
 
 if TYPE_CHECKING:
@@ -78,12 +78,15 @@ class _Columns:
         return pd.to_numeric(self.frame[column], errors="coerce")
 
 
-def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource) -> gpd.GeoDataFrame:
+def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource, tiles: gpd.GeoDataFrame | None = None,
+                      bounds: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
     """Normalise a footprint layer to jumeau's building table.
 
     Returns a GeoDataFrame indexed by ``building_id`` (1..N, the value used in the
     ``building_id`` layer) with ``id``, ``height``, ``height_source``, ``use``,
-    ``use_source``, ``population``, ``population_estimated`` and ``sensitive``.
+    ``use_source``, ``population``, ``population_estimated`` and ``sensitive``. With ``tiles``
+    (residents per square, read from ``source.population_tiles``) the estimated residents are
+    scaled to them within the modelled area's ``bounds``.
     """
     columns = _Columns(frame, "buildings", source.path)
     height, height_source = _heights(columns, source)
@@ -100,6 +103,9 @@ def prepare_buildings(frame: gpd.GeoDataFrame, source: BuildingsSource) -> gpd.G
         storey_height=source.storey_height, floor_area_per_person=source.floor_area_per_person,
         persons_per_dwelling=source.persons_per_dwelling, population_total=source.population_total,
     )
+    if tiles is not None and source.population_tiles is not None and bounds is not None:
+        people = calibrate_to_tiles(people, frame.geometry, tiles, source.population_tiles.field, bounds,
+                                    source.population_tiles.path)
     table = gpd.GeoDataFrame(
         {
             "id": ids.to_numpy(),

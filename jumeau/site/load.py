@@ -245,7 +245,11 @@ def _buildings(config: SiteFile, crs, grid: Grid) -> gpd.GeoDataFrame:
                          "check its CRS and the site's bounds.")
     if not inside.all():
         log.info("buildings: %d footprint(s) outside the modelled area left out", int((~inside).sum()))
-    return prepare_buildings(frame[inside].reset_index(drop=True), source)
+    tiles = None
+    if source.population_tiles is not None:
+        tiles = polygonal(_read(source.population_tiles, "buildings → population_tiles", crs),
+                          "buildings → population_tiles", source.population_tiles.path)
+    return prepare_buildings(frame[inside].reset_index(drop=True), source, tiles, grid.bounds)
 
 
 def _soil(config: SiteFile, rasters, crs, grid: Grid) -> np.ndarray:

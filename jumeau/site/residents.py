@@ -13,7 +13,8 @@ Per building, the first of these that applies:
 
 Only 1 is a count; 2 and 3 are marked as estimated, and with ``population_total`` (the
 residents of the modelled area, e.g. from INSEE) the estimates are scaled so that the total
-is met. A field whose values cannot be per building is not used: the same value on nearly
+is met; with ``population_tiles`` (INSEE's Filosofi 200 m squares) they are scaled square by
+square (:func:`calibrate_to_tiles`). A field whose values cannot be per building is not used: the same value on nearly
 every building (the commune's population, joined onto each of its buildings, as BD TOPO's
 ``COMMUNE.POPULATION`` often is), or more residents or dwellings than the floor area can
 hold. A field detected by its name is then left aside with a warning; a field named in the
@@ -26,8 +27,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from jumeau.errors import InputError, RepairWarning
 
@@ -166,3 +169,70 @@ def _calibrated(value: pd.Series, estimated: pd.Series, total: float, path: Path
                   f"({fixed:,.0f} given per building, {scalable:,.0f} estimated before scaling).",
                   RepairWarning, stacklevel=4)
     return value.where(~estimated, value * factor)
+
+
+TILE_FIELDS = ("ind", "individus", "population", "pop")  # Filosofi 2015–2019: ind (or Ind), residents per tile
+
+
+def calibrate_to_tiles(people: Residents, footprints: gpd.GeoSeries, tiles: gpd.GeoDataFrame, field: str | None,
+                       bounds: tuple[float, float, float, float], path: Path) -> Residents:
+    """Estimated residents scaled square by square to the residents counted in each tile.
+
+    A building belongs to the tile holding its representative point. Each tile's count is
+    taken in proportion to the share of the tile inside the modelled area (``bounds``): the
+    buildings beyond it are not in the model. In each tile the given counts stay and the
+    estimates share the rest in proportion to their floor-area estimate. INSEE publishes
+    inhabited tiles only, so an estimated building in no tile gets 0 residents; a tile whose
+    residents have no estimated building to go to, or whose given counts already exceed it,
+    is counted in a warning.
+    """
+    column = _tile_field(tiles, field, path)
+    counts = pd.to_numeric(tiles[column], errors="coerce")
+    if counts.isna().any() or (counts < 0).any():
+        row = int(np.flatnonzero(counts.isna() | (counts < 0))[0])
+        raise InputError(f"buildings → population_tiles: {path}, tile {row + 1}: {tiles[column].iloc[row]!r} is not a "
+                         f"number of residents in field {column!r}.")
+    area = shapely.box(*bounds)
+    inside = tiles.geometry.intersection(area).area / tiles.geometry.area
+    target = (counts * inside).to_numpy()
+    points = gpd.GeoDataFrame(geometry=footprints.representative_point(), crs=footprints.crs)
+    joined = gpd.sjoin(points, gpd.GeoDataFrame(geometry=tiles.geometry, crs=tiles.crs), how="left",
+                       predicate="within")
+    tile = joined.loc[~joined.index.duplicated(), "index_right"].reindex(footprints.index)
+    value, estimated = people.population.copy(), people.estimated
+    in_tile = tile.notna()
+    number = tile[in_tile].astype(int)
+    given = np.bincount(number[~estimated[in_tile]], weights=value[in_tile & ~estimated], minlength=len(tiles))
+    scalable = np.bincount(number[estimated[in_tile]], weights=value[in_tile & estimated], minlength=len(tiles))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(scalable > 0, np.maximum(target - given, 0.0) / scalable, 0.0)
+    scaled = estimated & in_tile
+    value[scaled] = (value[scaled] * factor[number[estimated[in_tile]].to_numpy()]).round(1)
+    outside = estimated & ~in_tile & (value > 0)
+    value[outside] = 0.0
+    unplaced = (scalable <= 0) & (target - given > 0.5)
+    over = given > target + 0.5
+    before = float(people.population[estimated].sum())
+    warnings.warn(
+        f"buildings: estimated residents scaled tile by tile to {len(tiles)} tile(s) of {path.name} "
+        f"({float(target.sum()):,.0f} residents in the modelled area; {before:,.0f} estimated before, "
+        f"{float(value[estimated].sum()):,.0f} after, {float(value[~estimated].sum()):,.0f} given per building)"
+        + (f"; {int(outside.sum())} dwelling building(s) in no inhabited tile get 0" if outside.any() else "")
+        + (f"; {int(unplaced.sum())} tile(s) holding {float((target - given)[unplaced].sum()):,.0f} residents have no "
+           "dwelling building to give them to (check the buildings' uses)" if unplaced.any() else "")
+        + (f"; in {int(over.sum())} tile(s) the residents given per building already exceed the tile's"
+           if over.any() else "") + ".",
+        RepairWarning, stacklevel=4)
+    origin = people.origin.where(~scaled, people.origin + " × INSEE tile")
+    return Residents(value.astype("float64"), estimated, origin)
+
+
+def _tile_field(tiles: gpd.GeoDataFrame, field: str | None, path: Path) -> str:
+    lower = {column.lower(): column for column in tiles.columns if column != "geometry"}
+    found = lower.get(field.lower()) if field else next((lower[name] for name in TILE_FIELDS if name in lower), None)
+    if found is None:
+        available = ", ".join(c for c in tiles.columns if c != "geometry")
+        wanted = f"no field {field!r}" if field else f"none of the fields {', '.join(TILE_FIELDS)}"
+        raise InputError(f"buildings → population_tiles: {path} has {wanted}; name the residents' field with "
+                         f"`field:` under population_tiles. Fields: {available}.")
+    return found

@@ -63,6 +63,12 @@ class ElevationSource(Source):
         return path
 
 
+class PopulationTilesSource(Source):
+    """Residents counted on a grid of squares, as INSEE's Filosofi 200 m tiles give them."""
+
+    field: str | None = Field(None, description="Field with the residents of each tile; null: detected (Filosofi's ind).")
+
+
 class BuildingsSource(Source):
     """Building footprints. Heights come from ``height`` or are detected (see ``jumeau.site.buildings``)."""
 
@@ -91,6 +97,15 @@ class BuildingsSource(Source):
     population_total: float | None = Field(
         None, gt=0, description="Known residents of the modelled area (INSEE): estimated residents are scaled to it."
     )
+    population_tiles: PopulationTilesSource | None = Field(
+        None, description="Residents per square (INSEE Filosofi 200 m tiles): estimated residents are scaled to each."
+    )
+
+    @model_validator(mode="after")
+    def _one_calibration(self) -> BuildingsSource:
+        if self.population_total is not None and self.population_tiles is not None:
+            raise ValueError("give population_total or population_tiles, not both (the tiles already give the total)")
+        return self
 
 
 class _ClassedSource(Source):
