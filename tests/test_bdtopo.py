@@ -370,3 +370,19 @@ def test_insee_tiles_without_a_residents_field_or_beside_a_total_are_refused(cit
         load(city, population_tiles={"path": "carreaux_200m_met.gpkg", "field": "habitants"})
     with pytest.raises(InputError, match="give population_total or population_tiles, not both"):
         load(city, population_tiles={"path": "carreaux_200m_met.gpkg"}, population_total=100)
+
+
+def test_jumeau_init_finds_insee_tiles_and_the_site_file_calibrates_to_them(city):
+    from jumeau.site.discover import init_site
+
+    folder = downloaded_folder(city)
+    filosofi(city)
+    city.path("carreaux_200m_met.gpkg").rename(folder / "carreaux_200m_met.gpkg")
+    path, _ = init_site(folder)
+    text = path.read_text(encoding="utf-8")
+    assert "population_tiles: {path: carreaux_200m_met.gpkg, layer: carreaux_200m_met}" in text
+    assert "# residents: INSEE" not in text  # no longer reported missing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RepairWarning)
+        site = jumeau.load_site(path)  # no hand edit
+    assert site.buildings["population"].sum() == pytest.approx(63.05, abs=0.5)

@@ -50,7 +50,8 @@ WHERE = {
     "buildings": "IGN BD TOPO, layer BATIMENT (per département, geoservices.ign.fr)",
     "trees": "the city's tree inventory (points with height and crown), often on its open-data portal",
     "sites": "schools, crèches and care homes: BD TOPO ZONE_D_ACTIVITE_OU_D_INTERET or the city's list",
-    "population": "INSEE census or Filosofi population of the district, as buildings → population_total",
+    "population": "INSEE Filosofi 200 m tiles (carreaux, insee.fr) as buildings → population_tiles, or the census "
+                  "population of the district as buildings → population_total",
     "rain": "Météo-France Montana coefficients of the nearest station, in each scenario's storm → montana",
 }
 LAYER_NAMES: dict[str, dict] = {  # BD TOPO layer -> land-cover layer written in the site file
@@ -161,7 +162,7 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
     if name in ("batiment", "bati", "buildings", "batiments") and "buildings" not in inventory.sections:
         inventory.sections["buildings"] = entry
         inventory.notes["buildings"] = (f"buildings {where}: heights, storeys, uses, dwellings and ids are read from "
-                                        "their BD TOPO fields; residents are estimated (give population_total)")
+                                        "their BD TOPO fields; residents are estimated from dwellings and floor area")
     elif name in LAYER_NAMES:
         inventory.layers.append(({**entry, **LAYER_NAMES[name]}, f"{where} drawn over the land cover"))
     elif name == "zone_d_activite_ou_d_interet" and "sites" not in inventory.sections:
@@ -171,6 +172,10 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
                 {"name": fields["toponyme"]} if "toponyme" in fields else {})
             inventory.notes["sites"] = (f"sites of interest {where}: schools, crèches, care homes and hospitals "
                                         "recognised from NATURE")
+    elif re.search(r"carreau|filosofi", name) and "population_tiles" not in inventory.sections:
+        inventory.sections["population_tiles"] = entry
+        inventory.notes["population_tiles"] = (f"residents per INSEE 200 m tile {where}: the estimated residents are "
+                                               "scaled square by square")
     elif re.search(r"arbre|tree", name) and "trees" not in inventory.sections:
         inventory.sections["trees"] = entry
         inventory.notes["trees"] = f"trees {where}: heights and crowns from its fields, or defaults (8 m, 3 m)"
@@ -236,6 +241,10 @@ def site_file_text(inventory: Inventory, name: str, base: Path) -> str:
                 lines.append("")
             continue
         lines.append(f"# {inventory.notes[section]}")
+        if section == "buildings" and "population_tiles" in inventory.sections:
+            lines.append(f"#   {inventory.notes['population_tiles']}")
+            content["population_tiles"] = {key: _path(value, base)
+                                           for key, value in inventory.sections["population_tiles"].items()}
         if section == "landcover":
             lines += [f"#   {note}" for _, note in inventory.layers]
             if layers:
@@ -245,10 +254,14 @@ def site_file_text(inventory: Inventory, name: str, base: Path) -> str:
             if key == "layers":
                 lines.append("  layers:                 # the first listed on top")
                 lines += [f"    - {_inline(layer)}" for layer in value]
+            elif isinstance(value, dict):
+                lines.append(f"  {key}: {_inline(value)}")
             else:
                 lines.append(f"  {key}: {_quoted(value)}")
         lines.append("")
-    lines += [f"# residents: {WHERE['population']}.", f"# rain: {WHERE['rain']}.", ""]
+    if "population_tiles" not in inventory.sections:
+        lines.append(f"# residents: {WHERE['population']}.")
+    lines += [f"# rain: {WHERE['rain']}.", ""]
     return "\n".join(lines)
 
 
