@@ -355,13 +355,17 @@ def atelier_export(
     code: Annotated[str, typer.Argument(help="The workshop's code.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (replaced whole).")],
     crs: Annotated[str, typer.Option(help="The site's coordinate reference system, for the pins' map.")] = "EPSG:2154",
+    runs: Annotated[Path | None, typer.Option(help="The workshop's results folder (`jumeau run`), to rank the "
+                                                   "scenarios with the room's and each group's weights.")] = None,
+    baseline: Annotated[str, typer.Option(help="Scenario the others are compared with.")] = "baseline",
+    language: Annotated[str, typer.Option(help="Language of the compte rendu: fr or en.")] = "fr",
     db: DbOption = None,
 ) -> None:
-    """Export a workshop's contributions, ratings and weights: GeoPackage and CSV, no participant token."""
+    """Export a workshop: its compte rendu (HTML), contributions, ratings and weights (GeoPackage, CSV), no token."""
     from jumeau.atelier.export import FILES, export_workshop
 
     output_folder(output.parent)
-    folder = export_workshop(_store(db), code, output, crs=crs)
+    folder = export_workshop(_store(db), code, output, crs=crs, runs=runs, baseline=baseline, language=language)
     console.print(f"{', '.join(FILES)} written to {folder}")
 
 

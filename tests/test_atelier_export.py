@@ -84,3 +84,30 @@ def test_the_command_line_exports(session, tmp_path):
     bad = CliRunner().invoke(app, ["atelier", "export", "ZZZZZZ", "-o", str(tmp_path / "out2"), "--db",
                                    str(tmp_path / "atelier.sqlite")])
     assert bad.exit_code != 0 and "No workshop with the code" in bad.output and "Traceback" not in bad.output
+
+
+def test_the_compte_rendu_tells_the_session_and_ranks_with_the_room_s_weights(session, tmp_path):
+    from conftest import CityFiles
+    from test_runner import write_scenarios
+
+    import jumeau
+
+    store, workshop, tokens, _ = session
+    (tmp_path / "city").mkdir()
+    city = CityFiles(tmp_path / "city")
+    runs = tmp_path / "runs"
+    jumeau.run(city.write(), write_scenarios(tmp_path / "scenarios"), runs, workers=1)
+    folder = export_workshop(store, workshop.code, tmp_path / "export", runs=runs)
+    page = (folder / "compte_rendu.html").read_text(encoding="utf-8")
+    assert "Compte rendu d&#39;atelier — Atelier du 12 mars" in page and "4 participants" in page
+    assert "<script>" not in page and "alert(1)" not in page  # hidden by the facilitator: counted, not shown
+    assert "1 commentaire(s) masqué(s)" in page and "Plus d&#39;ombre ; moins de bitume" in page
+    assert "La cour « brûle », l&#39;été" in page  # the pin's comment, escaped by the template engine
+    ranking = page.split("<h2>Classement</h2>")[1].split("</table>")[0]
+    assert all(title in ranking for title in ("Actuel", "Rue dépavée", "Arbres"))
+    assert "<th>Élus</th><th>Habitants</th>" in ranking  # each group's ranking beside the room's
+    assert not any(token in page for token in tokens)
+    english = export_workshop(store, workshop.code, tmp_path / "en", language="en")
+    assert "Workshop report" in (english / "compte_rendu.html").read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="give fr or en"):
+        export_workshop(store, workshop.code, tmp_path / "de", language="de")

@@ -1,6 +1,10 @@
 """A workshop's exports for the council and the planners: contributions, ratings and weights as files.
 
-One folder, written whole (:func:`jumeau.io.atomic.atomic_dir`): ``pins.gpkg`` (the map's pins
+One folder, written whole (:func:`jumeau.io.atomic.atomic_dir`): ``compte_rendu.html`` (the
+session's printable report for the council: participation, ratings, the room's weights, the
+room's and each group's ranking against the technical one when the run folder is given, the
+pins and the comments the facilitator left visible; every text escaped by the template
+engine, no network), ``pins.gpkg`` (the map's pins
 as points in the site's CRS, for QGIS), ``pins.csv`` and ``comments.csv`` (every contribution
 with its author's group and area, its time, its moderation state and its reports; hidden ones
 are kept and flagged so that the facilitator's choices can be checked), ``ratings.csv`` (per
@@ -17,17 +21,48 @@ from pathlib import Path
 
 import pandas as pd
 
-from jumeau.atelier.store import SCORES, Store
+from jumeau.atelier.store import LABELS as WORDS
+from jumeau.atelier.store import SCORES, Store, Workshop
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_dir
 
-FILES = ("pins.gpkg", "pins.csv", "comments.csv", "ratings.csv", "weights.csv")
+FILES = ("compte_rendu.html", "pins.gpkg", "pins.csv", "comments.csv", "ratings.csv", "weights.csv")
+LABELS = {
+    "fr": {"title": "Compte rendu d'atelier", "participation": "Participation", "participants": "participants",
+           "ratings": "Notes des scénarios (1 à 5)", "scenario": "Scénario", "count": "Notes", "mean": "Moyenne",
+           "median": "Médiane", "favourites": "Préférés", "weights": "Ce qui compte pour la salle (poids médians, 0 à 3)",
+           "dimension": "Dimension", "room": "Salle", "ranking": "Classement", "technical": "Technique",
+           "ranking_note": "Rang de chaque scénario avec des poids égaux (technique), avec les poids médians de la "
+                           "salle, puis de chaque groupe.",
+           "no_weights": "Personne n'a donné de poids.", "no_ranking": "Classement non calculé : donnez le dossier "
+           "des résultats (jumeau atelier export --runs).", "pins": "Épingles sur la carte", "category": "Catégorie",
+           "comment": "Commentaire", "group": "Groupe", "hidden": "masquées par l'animation",
+           "comments": "Commentaires", "hidden_comments": "commentaire(s) masqué(s) par l'animation.",
+           "privacy": "Aucune donnée personnelle : les participants sont anonymes ; seuls leur groupe et leur "
+                      "secteur, s'ils les ont donnés, accompagnent leurs contributions."},
+    "en": {"title": "Workshop report", "participation": "Participation", "participants": "participants",
+           "ratings": "Scenario ratings (1 to 5)", "scenario": "Scenario", "count": "Ratings", "mean": "Mean",
+           "median": "Median", "favourites": "Favourites", "weights": "What matters to the room (median weights, 0 to 3)",
+           "dimension": "Dimension", "room": "Room", "ranking": "Ranking", "technical": "Technical",
+           "ranking_note": "Each scenario's rank with equal weights (technical), with the room's median weights, "
+                           "then each group's.",
+           "no_weights": "Nobody gave weights.", "no_ranking": "Ranking not computed: give the results folder "
+           "(jumeau atelier export --runs).", "pins": "Pins on the map", "category": "Category",
+           "comment": "Comment", "group": "Group", "hidden": "hidden by the facilitator",
+           "comments": "Comments", "hidden_comments": "comment(s) hidden by the facilitator.",
+           "privacy": "No personal data: participants are anonymous; only their group and area, if they gave them, "
+                      "come with their contributions."},
+}
 ROOM = "(salle)"  # the whole room, beside each group
 LAMBERT_93 = "EPSG:2154"  # the official projection of mainland France, where the sites' files come from
 
 
-def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: str = LAMBERT_93) -> Path:
-    """Write the exports of the workshop ``code`` into the folder ``target`` (replaced whole); return it."""
+def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: str = LAMBERT_93,
+                    runs: str | os.PathLike | None = None, baseline: str = "baseline", language: str = "fr") -> Path:
+    """Write the exports of the workshop ``code`` into the folder ``target`` (replaced whole); return it.
+
+    ``runs``: the workshop's results folder (``jumeau run``), for the rankings of the report.
+    """
     import geopandas as gpd
     from pyproj import CRS
     from pyproj.exceptions import CRSError
@@ -47,7 +82,9 @@ def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: 
         frame["created"] = pd.to_datetime(frame["created"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     points = gpd.GeoDataFrame(pins.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(pins["x"], pins["y"]),
                               crs=projection)
+    report = _compte_rendu(store, workshop, found, runs, baseline, language)
     with atomic_dir(target) as folder:
+        (folder / "compte_rendu.html").write_text(report, encoding="utf-8")
         points.to_file(folder / "pins.gpkg", layer="pins", engine="pyogrio")
         pins.to_csv(folder / "pins.csv", index=False)
         comments.to_csv(folder / "comments.csv", index=False)
@@ -79,3 +116,71 @@ def _weights(store: Store, workshop_id: str) -> pd.DataFrame:
     rows = [{"group": group, "dimension": dimension, "median_weight": weight}
             for group, medians in by_group.items() for dimension, weight in sorted(medians.items())]
     return pd.DataFrame(rows, columns=["group", "dimension", "median_weight"])
+
+
+def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]], runs, baseline: str,
+                  language: str) -> str:
+    import jinja2
+
+    if language not in LABELS:
+        raise InputError(f"--language: {language!r}; give fr or en.")
+    from jumeau.study.indicators import dimension_label
+
+    tally = store.tally(workshop.id)
+    index = 0 if language == "fr" else 1
+
+    def word(code: str | None) -> str:
+        return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
+
+    titles, ranking, ranking_groups = _rankings(tally, runs, baseline, language)
+    ratings = _ratings(found["ratings"])
+    groups = sorted(g for g in ratings["group"].unique() if g != ROOM)
+    room = ratings[ratings["group"] == ROOM].set_index("scenario")
+    rated = [{"title": titles.get(scenario, scenario), "count": int(row["count"]), "mean": f"{row['mean']:.1f}",
+              "median": f"{row['median']:g}", "favourites": int(row["favourites"]),
+              "by_group": [_mean(ratings, group, scenario) for group in groups]} for scenario, row in room.iterrows()]
+    weight_groups = sorted(tally.weights_by_group)
+    weights = [{"dimension": dimension_label(dimension, language), "room": f"{weight:g}",
+                "by_group": [f"{tally.weights_by_group[g][dimension]:g}" if dimension in tally.weights_by_group[g]
+                             else "—" for g in weight_groups]} for dimension, weight in sorted(tally.weights.items())]
+    pins = [p for p in found["pins"] if not p["hidden"]]
+    comments = [c for c in found["comments"] if not c["hidden"]]
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("jumeau.atelier", "templates"), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return environment.get_template("compte_rendu.html").render(
+        language=language, t=LABELS[language], workshop=workshop, participants=tally.participants,
+        groups=[(word(g), n) for g, n in sorted(tally.groups.items())], rating_groups=[word(g) for g in groups],
+        ratings=rated, weight_groups=[word(g) for g in weight_groups], weights=weights, ranking=ranking,
+        ranking_groups=[word(g) for g in ranking_groups],
+        pin_counts=[(word(c), n) for c, n in sorted(pd.Series([p["category"] for p in pins], dtype=object)
+                                                    .value_counts().items())],
+        hidden_pins=len(found["pins"]) - len(pins),
+        pins=[{**p, "category": word(p["category"]), "group": word(p["group"]), "x": f"{p['x']:.1f}",
+               "y": f"{p['y']:.1f}"} for p in pins],
+        hidden_comments=len(found["comments"]) - len(comments),
+        comments=[{"title": titles.get(scenario, scenario),
+                   "said": [{**c, "group": word(c["group"])} for c in comments if c["scenario"] == scenario]}
+                  for scenario in dict.fromkeys(c["scenario"] for c in comments)])
+
+
+def _mean(ratings: pd.DataFrame, group: str, scenario: str) -> str:
+    row = ratings[(ratings["group"] == group) & (ratings["scenario"] == scenario)]
+    return f"{row['mean'].iloc[0]:.1f}" if len(row) else "—"
+
+
+def _rankings(tally, runs, baseline: str, language: str):
+    """The scenarios' titles, and each one's rank with equal weights, the room's and each group's (None: no runs)."""
+    if runs is None:
+        return {}, None, []
+    from jumeau.study.compare import compare
+
+    technical = compare(runs, baseline=baseline)
+    ranks = {"technical": technical.scores["rank"], "room": compare(runs, baseline=baseline,
+                                                                    weights=tally.weights).scores["rank"]}
+    groups = sorted(tally.weights_by_group)
+    by_group = {g: compare(runs, baseline=baseline, weights=tally.weights_by_group[g]).scores["rank"] for g in groups}
+    titles = {s: technical.titles[s][language] for s in technical.scenarios}
+    rows = [{"title": titles[s], "technical": int(ranks["technical"][s]), "room": int(ranks["room"][s]),
+             "by_group": [int(by_group[g][s]) for g in groups]}
+            for s in sorted(technical.scores.index, key=lambda s: ranks["room"][s])]
+    return titles, rows, groups

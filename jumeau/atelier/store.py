@@ -42,6 +42,13 @@ from jumeau.errors import InputError
 SCHEMA_VERSION = 1
 GROUPS = ("habitant", "commercant", "association", "elu", "technicien")
 CATEGORIES = ("trop_chaud", "eau", "ombre", "idee")  # what a pin says about its place
+LABELS = {  # what people read, French then English
+    "habitant": ("Habitants", "Residents"), "commercant": ("Commerçants", "Shopkeepers"),
+    "association": ("Associations", "Associations"), "elu": ("Élus", "Elected officials"),
+    "technicien": ("Services techniques", "Council officers"), "": ("Sans groupe", "No group"),
+    "trop_chaud": ("Trop chaud ici", "Too hot here"), "eau": ("L'eau s'accumule", "Water collects"),
+    "ombre": ("Il faut de l'ombre", "Shade needed"), "idee": ("Une idée", "An idea"),
+}
 SCORES = range(1, 6)
 WEIGHT_RANGE = (0.0, 3.0)
 MAX_COMMENT = 500  # characters
