@@ -13,12 +13,12 @@ Per building, the first of these that applies:
 
 Only 1 is a count; 2 and 3 are marked as estimated, and with ``population_total`` (the
 residents of the modelled area, e.g. from INSEE) the estimates are scaled so that the total
-is met; with ``population_tiles`` (INSEE's Filosofi 200 m squares) they are scaled square by
-square (:func:`calibrate_to_tiles`). A field whose values cannot be per building is not used: the same value on nearly
-every building (the commune's population, joined onto each of its buildings, as BD TOPO's
-``COMMUNE.POPULATION`` often is), or more residents or dwellings than the floor area can
-hold. A field detected by its name is then left aside with a warning; a field named in the
-site file is an error.
+is met; with ``population_tiles`` (INSEE's Filosofi 200 m squares) they are scaled square
+by square (:func:`calibrate_to_tiles`). A field whose values cannot be per building is not
+used: the same value on nearly every building (the commune's population, joined onto each
+of its buildings, as BD TOPO's ``COMMUNE.POPULATION`` often is), or more residents or
+dwellings than the floor area can hold. A field detected by its name is then left aside with
+a warning; a field named in the site file is an error.
 """
 
 from __future__ import annotations
@@ -187,6 +187,7 @@ def calibrate_to_tiles(people: Residents, footprints: gpd.GeoSeries, tiles: gpd.
     is counted in a warning.
     """
     column = _tile_field(tiles, field, path)
+    tiles = tiles.reset_index(drop=True)  # the join gives tiles by label, counted by position below
     counts = pd.to_numeric(tiles[column], errors="coerce")
     if counts.isna().any() or (counts < 0).any():
         row = int(np.flatnonzero(counts.isna() | (counts < 0))[0])
@@ -207,7 +208,7 @@ def calibrate_to_tiles(people: Residents, footprints: gpd.GeoSeries, tiles: gpd.
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(scalable > 0, np.maximum(target - given, 0.0) / scalable, 0.0)
     scaled = estimated & in_tile
-    value[scaled] = (value[scaled] * factor[number[estimated[in_tile]].to_numpy()]).round(1)
+    value[scaled] = value[scaled] * factor[number[estimated[in_tile]].to_numpy()]
     outside = estimated & ~in_tile & (value > 0)
     value[outside] = 0.0
     unplaced = (scalable <= 0) & (target - given > 0.5)
