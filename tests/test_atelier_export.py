@@ -107,7 +107,9 @@ def test_the_compte_rendu_tells_the_session_and_ranks_with_the_room_s_weights(se
     assert all(title in ranking for title in ("Actuel", "Rue dépavée", "Arbres"))
     assert "<th>Élus</th><th>Habitants</th>" in ranking  # each group's ranking beside the room's
     assert not any(token in page for token in tokens)
+    assert page.count('src="data:image/png;base64,') == 1  # the pins over the baseline's water depths
     english = export_workshop(store, workshop.code, tmp_path / "en", language="en")
-    assert "Workshop report" in (english / "compte_rendu.html").read_text(encoding="utf-8")
+    english_page = (english / "compte_rendu.html").read_text(encoding="utf-8")
+    assert "Workshop report" in english_page and "data:image/png" not in english_page  # no runs: no map
     with pytest.raises(InputError, match="give fr or en"):
         export_workshop(store, workshop.code, tmp_path / "de", language="de")

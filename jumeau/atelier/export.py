@@ -132,7 +132,7 @@ def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]]
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
 
-    titles, ranking, ranking_groups = _rankings(tally, runs, baseline, language)
+    titles, ranking, ranking_groups, reference = _rankings(tally, runs, baseline, language)
     ratings = _ratings(found["ratings"])
     groups = sorted(g for g in ratings["group"].unique() if g != ROOM)
     room = ratings[ratings["group"] == ROOM].set_index("scenario")
@@ -145,6 +145,7 @@ def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]]
                              else "—" for g in weight_groups]} for dimension, weight in sorted(tally.weights.items())]
     pins = [p for p in found["pins"] if not p["hidden"]]
     comments = [c for c in found["comments"] if not c["hidden"]]
+    pins_map = _pins_map(reference, pins, word, language) if reference is not None and pins else None
     environment = jinja2.Environment(loader=jinja2.PackageLoader("jumeau.atelier", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("compte_rendu.html").render(
@@ -154,7 +155,7 @@ def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]]
         ranking_groups=[word(g) for g in ranking_groups],
         pin_counts=[(word(c), n) for c, n in sorted(pd.Series([p["category"] for p in pins], dtype=object)
                                                     .value_counts().items())],
-        hidden_pins=len(found["pins"]) - len(pins),
+        hidden_pins=len(found["pins"]) - len(pins), pins_map=pins_map,
         pins=[{**p, "category": word(p["category"]), "group": word(p["group"]), "x": f"{p['x']:.1f}",
                "y": f"{p['y']:.1f}"} for p in pins],
         hidden_comments=len(found["comments"]) - len(comments),
@@ -169,9 +170,10 @@ def _mean(ratings: pd.DataFrame, group: str, scenario: str) -> str:
 
 
 def _rankings(tally, runs, baseline: str, language: str):
-    """The scenarios' titles, and each one's rank with equal weights, the room's and each group's (None: no runs)."""
+    """The scenarios' titles, each one's rank with equal weights, the room's and each group's, and the baseline's
+    run (None: no runs)."""
     if runs is None:
-        return {}, None, []
+        return {}, None, [], None
     from jumeau.study.compare import compare
 
     technical = compare(runs, baseline=baseline)
@@ -183,4 +185,34 @@ def _rankings(tally, runs, baseline: str, language: str):
     rows = [{"title": titles[s], "technical": int(ranks["technical"][s]), "room": int(ranks["room"][s]),
              "by_group": [int(by_group[g][s]) for g in groups]}
             for s in sorted(technical.scores.index, key=lambda s: ranks["room"][s])]
-    return titles, rows, groups
+    return titles, rows, groups, technical.results[technical.baseline]
+
+
+CATEGORY_COLOURS = {"trop_chaud": "#d7301f", "eau": "#2b8cbe", "ombre": "#238b45", "idee": "#fec44f"}
+
+
+def _pins_map(reference, pins: list[dict], word, language: str) -> str:
+    """The visible pins over the baseline's maximum water depth and buildings, as base64 PNG."""
+    from matplotlib.lines import Line2D
+
+    from jumeau.render.maps import draw_map
+    from jumeau.study.report import png_data
+
+    title = {"fr": "Épingles sur la carte, sur la hauteur d'eau maximale de la situation actuelle",
+             "en": "Pins on the map, over the current situation's maximum water depth"}[language]
+    figure = draw_map(reference.layer("max_depth"), outlines=reference.buildings.geometry, title=title,
+                      language=language)
+    axes = figure.axes[0]
+    extent = axes.get_xlim(), axes.get_ylim()  # the district: a pin placed beyond it is listed, not drawn
+    for category, colour in CATEGORY_COLOURS.items():
+        chosen = [p for p in pins if p["category"] == category]
+        if chosen:
+            axes.scatter([p["x"] for p in chosen], [p["y"] for p in chosen], s=90, c=colour, edgecolors="black",
+                         linewidths=1.2, zorder=5)
+    axes.legend(handles=[Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=colour,
+                                markeredgecolor="black", label=word(category))
+                         for category, colour in CATEGORY_COLOURS.items() if any(p["category"] == category for p in pins)],
+                loc="upper left", framealpha=0.9)
+    axes.set_xlim(*extent[0])
+    axes.set_ylim(*extent[1])
+    return png_data(figure)

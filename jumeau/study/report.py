@@ -37,7 +37,8 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def _png(figure) -> str:
+def png_data(figure) -> str:
+    """A figure as base64 PNG, to embed in a self-contained page (the figure is closed)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(figure)
@@ -79,7 +80,7 @@ def difference_maps(comparison: Comparison, language: str = "fr") -> list[dict[s
             figure = draw_map(difference, outlines=outlines, cmap=DIFFERENCE_CMAP, vmin=-limit, vmax=limit,
                               mask_zero=True, title=caption, language=language, difference=True,
                               works=grids["works_area"].values > 0 if "works_area" in grids else None)
-            images.append({"caption": caption, "png": _png(figure)})
+            images.append({"caption": caption, "png": png_data(figure)})
         groups.append({"title": title, "images": images})
     return groups
 
