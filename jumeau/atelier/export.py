@@ -22,36 +22,38 @@ from pathlib import Path
 import pandas as pd
 
 from jumeau.atelier.store import LABELS as WORDS
-from jumeau.atelier.store import SCORES, Store, Workshop
+from jumeau.atelier.store import SCORES, Store, Tally, Workshop
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_dir
 
 FILES = ("compte_rendu.html", "pins.gpkg", "pins.csv", "comments.csv", "ratings.csv", "weights.csv")
-LABELS = {
-    "fr": {"title": "Compte rendu d'atelier", "participation": "Participation", "participants": "participants",
-           "ratings": "Notes des scénarios (1 à 5)", "scenario": "Scénario", "count": "Notes", "mean": "Moyenne",
-           "median": "Médiane", "favourites": "Préférés", "weights": "Ce qui compte pour la salle (poids médians, 0 à 3)",
-           "dimension": "Dimension", "room": "Salle", "ranking": "Classement", "technical": "Technique",
-           "ranking_note": "Rang de chaque scénario avec des poids égaux (technique), avec les poids médians de la "
-                           "salle, puis de chaque groupe.",
-           "no_weights": "Personne n'a donné de poids.", "no_ranking": "Classement non calculé : donnez le dossier "
-           "des résultats (jumeau atelier export --runs).", "pins": "Épingles sur la carte", "category": "Catégorie",
-           "comment": "Commentaire", "group": "Groupe", "hidden": "masquées par l'animation",
-           "comments": "Commentaires", "hidden_comments": "commentaire(s) masqué(s) par l'animation.",
-           "privacy": "Aucune donnée personnelle : les participants sont anonymes ; seuls leur groupe et leur "
-                      "secteur, s'ils les ont donnés, accompagnent leurs contributions."},
-    "en": {"title": "Workshop report", "participation": "Participation", "participants": "participants",
-           "ratings": "Scenario ratings (1 to 5)", "scenario": "Scenario", "count": "Ratings", "mean": "Mean",
-           "median": "Median", "favourites": "Favourites", "weights": "What matters to the room (median weights, 0 to 3)",
-           "dimension": "Dimension", "room": "Room", "ranking": "Ranking", "technical": "Technical",
-           "ranking_note": "Each scenario's rank with equal weights (technical), with the room's median weights, "
-                           "then each group's.",
-           "no_weights": "Nobody gave weights.", "no_ranking": "Ranking not computed: give the results folder "
-           "(jumeau atelier export --runs).", "pins": "Pins on the map", "category": "Category",
-           "comment": "Comment", "group": "Group", "hidden": "hidden by the facilitator",
-           "comments": "Comments", "hidden_comments": "comment(s) hidden by the facilitator.",
-           "privacy": "No personal data: participants are anonymous; only their group and area, if they gave them, "
-                      "come with their contributions."},
+LANGUAGES = ("fr", "en")
+LABELS = {  # the compte rendu's words, French then English
+    "title": ("Compte rendu d'atelier", "Workshop report"),
+    "participation": ("Participation", "Participation"), "participants": ("participants", "participants"),
+    "ratings": ("Notes des scénarios (1 à 5)", "Scenario ratings (1 to 5)"), "scenario": ("Scénario", "Scenario"),
+    "count": ("Notes", "Ratings"), "mean": ("Moyenne", "Mean"), "median": ("Médiane", "Median"),
+    "favourites": ("Préférés", "Favourites"),
+    "weights": ("Ce qui compte pour la salle (poids médians, 0 à 3)", "What matters to the room (median weights, 0 to 3)"),
+    "dimension": ("Dimension", "Dimension"), "room": ("Salle", "Room"), "ranking": ("Classement", "Ranking"),
+    "technical": ("Technique", "Technical"),
+    "ranking_note": ("Rang de chaque scénario avec des poids égaux (technique), avec les poids médians de la salle, "
+                     "puis de chaque groupe.",
+                     "Each scenario's rank with equal weights (technical), with the room's median weights, then each "
+                     "group's."),
+    "no_weights": ("Personne n'a donné de poids.", "Nobody gave weights."),
+    "no_ranking": ("Classement non calculé : donnez le dossier des résultats (jumeau atelier export --runs).",
+                   "Ranking not computed: give the results folder (jumeau atelier export --runs)."),
+    "pins": ("Épingles sur la carte", "Pins on the map"),
+    "pins_map": ("Épingles sur la carte, sur la hauteur d'eau maximale de la situation actuelle",
+                 "Pins on the map, over the current situation's maximum water depth"),
+    "category": ("Catégorie", "Category"), "comment": ("Commentaire", "Comment"), "group": ("Groupe", "Group"),
+    "hidden": ("masquées par l'animation", "hidden by the facilitator"), "comments": ("Commentaires", "Comments"),
+    "hidden_comments": ("commentaire(s) masqué(s) par l'animation.", "comment(s) hidden by the facilitator."),
+    "privacy": ("Aucune donnée personnelle : les participants sont anonymes ; seuls leur groupe et leur secteur, s'ils "
+                "les ont donnés, accompagnent leurs contributions.",
+                "No personal data: participants are anonymous; only their group and area, if they gave them, come "
+                "with their contributions."),
 }
 ROOM = "(salle)"  # the whole room, beside each group
 LAMBERT_93 = "EPSG:2154"  # the official projection of mainland France, where the sites' files come from
@@ -67,6 +69,8 @@ def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: 
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
+    if language not in LANGUAGES:
+        raise InputError(f"--language: {language!r}; give fr or en.")
     try:
         projection = CRS.from_user_input(crs)
     except CRSError:
@@ -74,6 +78,7 @@ def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: 
             from None
     workshop = store.workshop(code)
     found = store.contributions(workshop.id)
+    tally = store.tally(workshop.id)
     pins = pd.DataFrame(found["pins"], columns=["id", "category", "comment", "x", "y", "group", "area", "created",
                                                "hidden", "reviewed", "reports"])
     comments = pd.DataFrame(found["comments"], columns=["id", "scenario", "text", "group", "area", "created", "hidden",
@@ -82,14 +87,14 @@ def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: 
         frame["created"] = pd.to_datetime(frame["created"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     points = gpd.GeoDataFrame(pins.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(pins["x"], pins["y"]),
                               crs=projection)
-    report = _compte_rendu(store, workshop, found, runs, baseline, language)
+    report = _compte_rendu(workshop, tally, found, runs, baseline, language)
     with atomic_dir(target) as folder:
         (folder / "compte_rendu.html").write_text(report, encoding="utf-8")
         points.to_file(folder / "pins.gpkg", layer="pins", engine="pyogrio")
         pins.to_csv(folder / "pins.csv", index=False)
         comments.to_csv(folder / "comments.csv", index=False)
         _ratings(found["ratings"]).to_csv(folder / "ratings.csv", index=False)
-        _weights(store, workshop.id).to_csv(folder / "weights.csv", index=False)
+        _weights(tally).to_csv(folder / "weights.csv", index=False)
     return Path(target)
 
 
@@ -110,24 +115,20 @@ def _ratings(given: list[dict]) -> pd.DataFrame:
                                        *(f"score_{s}" for s in SCORES)])
 
 
-def _weights(store: Store, workshop_id: str) -> pd.DataFrame:
-    tally = store.tally(workshop_id)
+def _weights(tally: Tally) -> pd.DataFrame:
     by_group = {ROOM: tally.weights, **tally.weights_by_group}
     rows = [{"group": group, "dimension": dimension, "median_weight": weight}
             for group, medians in by_group.items() for dimension, weight in sorted(medians.items())]
     return pd.DataFrame(rows, columns=["group", "dimension", "median_weight"])
 
 
-def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]], runs, baseline: str,
+def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]], runs, baseline: str,
                   language: str) -> str:
     import jinja2
 
-    if language not in LABELS:
-        raise InputError(f"--language: {language!r}; give fr or en.")
     from jumeau.study.indicators import dimension_label
 
-    tally = store.tally(workshop.id)
-    index = 0 if language == "fr" else 1
+    index = LANGUAGES.index(language)
 
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
@@ -145,11 +146,13 @@ def _compte_rendu(store: Store, workshop: Workshop, found: dict[str, list[dict]]
                              else "—" for g in weight_groups]} for dimension, weight in sorted(tally.weights.items())]
     pins = [p for p in found["pins"] if not p["hidden"]]
     comments = [c for c in found["comments"] if not c["hidden"]]
-    pins_map = _pins_map(reference, pins, word, language) if reference is not None and pins else None
+    pins_map = _pins_map(reference, pins, word, LABELS["pins_map"][index], language) \
+        if reference is not None and pins else None
     environment = jinja2.Environment(loader=jinja2.PackageLoader("jumeau.atelier", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("compte_rendu.html").render(
-        language=language, t=LABELS[language], workshop=workshop, participants=tally.participants,
+        language=language, t={key: words[index] for key, words in LABELS.items()}, workshop=workshop,
+        participants=tally.participants,
         groups=[(word(g), n) for g, n in sorted(tally.groups.items())], rating_groups=[word(g) for g in groups],
         ratings=rated, weight_groups=[word(g) for g in weight_groups], weights=weights, ranking=ranking,
         ranking_groups=[word(g) for g in ranking_groups],
@@ -191,15 +194,13 @@ def _rankings(tally, runs, baseline: str, language: str):
 CATEGORY_COLOURS = {"trop_chaud": "#d7301f", "eau": "#2b8cbe", "ombre": "#238b45", "idee": "#fec44f"}
 
 
-def _pins_map(reference, pins: list[dict], word, language: str) -> str:
+def _pins_map(reference, pins: list[dict], word, title: str, language: str) -> str:
     """The visible pins over the baseline's maximum water depth and buildings, as base64 PNG."""
     from matplotlib.lines import Line2D
 
     from jumeau.render.maps import draw_map
     from jumeau.study.report import png_data
 
-    title = {"fr": "Épingles sur la carte, sur la hauteur d'eau maximale de la situation actuelle",
-             "en": "Pins on the map, over the current situation's maximum water depth"}[language]
     figure = draw_map(reference.layer("max_depth"), outlines=reference.buildings.geometry, title=title,
                       language=language)
     axes = figure.axes[0]
