@@ -29,7 +29,7 @@ from jumeau.io.atomic import atomic_dir
 FILES = ("compte_rendu.html", "pins.gpkg", "pins.csv", "comments.csv", "ratings.csv", "weights.csv")
 LANGUAGES = ("fr", "en")
 LABELS = {  # the compte rendu's words, French then English
-    "title": ("Compte rendu d'atelier", "Workshop report"),
+    "title": ("Compte rendu d'atelier", "Workshop report"), "colon": ("\u00a0:", ":"),
     "participation": ("Participation", "Participation"), "participants": ("participants", "participants"),
     "ratings": ("Notes des scénarios (1 à 5)", "Scenario ratings (1 to 5)"), "scenario": ("Scénario", "Scenario"),
     "count": ("Notes", "Ratings"), "mean": ("Moyenne", "Mean"), "median": ("Médiane", "Median"),
@@ -126,9 +126,13 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
                   language: str) -> str:
     import jinja2
 
+    from jumeau.render.maps import format_number
     from jumeau.study.indicators import dimension_label
 
     index = LANGUAGES.index(language)
+
+    def number(value: float | None, decimals: int = 1) -> str:  # "3,5" in French
+        return "—" if value is None else format_number(value, decimals, language)
 
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
@@ -137,13 +141,14 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
     ratings = _ratings(found["ratings"])
     groups = sorted(g for g in ratings["group"].unique() if g != ROOM)
     room = ratings[ratings["group"] == ROOM].set_index("scenario")
-    rated = [{"title": titles.get(scenario, scenario), "count": int(row["count"]), "mean": f"{row['mean']:.1f}",
-              "median": f"{row['median']:g}", "favourites": int(row["favourites"]),
-              "by_group": [_mean(ratings, group, scenario) for group in groups]} for scenario, row in room.iterrows()]
+    rated = [{"title": titles.get(scenario, scenario), "count": int(row["count"]), "mean": number(row["mean"]),
+              "median": number(row["median"]), "favourites": int(row["favourites"]),
+              "by_group": [number(_mean(ratings, group, scenario)) for group in groups]}
+             for scenario, row in room.iterrows()]
     weight_groups = sorted(tally.weights_by_group)
-    weights = [{"dimension": dimension_label(dimension, language), "room": f"{weight:g}",
-                "by_group": [f"{tally.weights_by_group[g][dimension]:g}" if dimension in tally.weights_by_group[g]
-                             else "—" for g in weight_groups]} for dimension, weight in sorted(tally.weights.items())]
+    weights = [{"dimension": dimension_label(dimension, language), "room": number(weight),
+                "by_group": [number(tally.weights_by_group[g].get(dimension)) for g in weight_groups]}
+               for dimension, weight in sorted(tally.weights.items())]
     pins = [p for p in found["pins"] if not p["hidden"]]
     comments = [c for c in found["comments"] if not c["hidden"]]
     pins_map = _pins_map(reference, pins, word, LABELS["pins_map"][index], language) \
@@ -159,17 +164,17 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
         pin_counts=[(word(c), n) for c, n in sorted(pd.Series([p["category"] for p in pins], dtype=object)
                                                     .value_counts().items())],
         hidden_pins=len(found["pins"]) - len(pins), pins_map=pins_map,
-        pins=[{**p, "category": word(p["category"]), "group": word(p["group"]), "x": f"{p['x']:.1f}",
-               "y": f"{p['y']:.1f}"} for p in pins],
+        pins=[{**p, "category": word(p["category"]), "group": word(p["group"]), "x": number(p["x"]),
+               "y": number(p["y"])} for p in pins],
         hidden_comments=len(found["comments"]) - len(comments),
         comments=[{"title": titles.get(scenario, scenario),
                    "said": [{**c, "group": word(c["group"])} for c in comments if c["scenario"] == scenario]}
                   for scenario in dict.fromkeys(c["scenario"] for c in comments)])
 
 
-def _mean(ratings: pd.DataFrame, group: str, scenario: str) -> str:
+def _mean(ratings: pd.DataFrame, group: str, scenario: str) -> float | None:
     row = ratings[(ratings["group"] == group) & (ratings["scenario"] == scenario)]
-    return f"{row['mean'].iloc[0]:.1f}" if len(row) else "—"
+    return float(row["mean"].iloc[0]) if len(row) else None
 
 
 def _rankings(tally, runs, baseline: str, language: str):
