@@ -360,6 +360,8 @@ def test_dwellings_in_no_inhabited_tile_get_no_residents_and_it_is_said(city):
     buildings = site.buildings
     east = buildings.geometry.representative_point().x >= X0 + 50
     assert buildings.loc[east, "population"].sum() == 0
+    zeroed = east & (buildings["population_source"].str.endswith(", in no INSEE tile: 0"))
+    assert zeroed.sum() == 6  # the source says why an estimated dwelling holds nobody
     assert any("dwelling building(s) in no inhabited tile get 0" in s for s in said)
 
 

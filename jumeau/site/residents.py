@@ -225,6 +225,7 @@ def calibrate_to_tiles(people: Residents, footprints: gpd.GeoSeries, tiles: gpd.
            if over.any() else "") + ".",
         RepairWarning, stacklevel=4)
     origin = people.origin.where(~scaled, people.origin + " × INSEE tile")
+    origin = origin.where(~outside, people.origin + ", in no INSEE tile: 0")
     return Residents(value.astype("float64"), estimated, origin)
 
 
