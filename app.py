@@ -22,7 +22,10 @@ from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.plan.scenario import ScenarioSet
 from viewer import data, views
+from viewer.facilitation import facilitation_view
+from viewer.participant import joined_code, participant_page
 from viewer.progress import progress_panel
+from viewer.room import room_view
 from viewer.style import apply_style
 from viewer.text import TEXT
 
@@ -32,6 +35,7 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.yaml"))
 DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
+DATABASE = os.environ.get("JUMEAU_DB") or str(Path(DEFAULT_RUNS).resolve() / "atelier.sqlite")  # the workshops
 YES = ("1", "true", "oui", "yes")
 WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in YES  # a projector's kiosk
 
@@ -49,8 +53,14 @@ def _drawn_code() -> str:
     return code
 
 
+def room_code() -> str | None:
+    """The workshop whose verdict the shared screen shows (``?atelier=CODE``), if any."""
+    given = next((st.query_params[p] for p in WORKSHOP_PARAMS if st.query_params.get(p)), "")
+    return given.upper() if given and given.lower() not in YES else None
+
+
 def asked_in_url() -> bool:
-    return any(st.query_params.get(p) in YES for p in WORKSHOP_PARAMS)
+    return any(st.query_params.get(p) in YES for p in WORKSHOP_PARAMS) or room_code() is not None
 
 
 def _code_given(entry: str) -> bool:
@@ -158,14 +168,36 @@ def run_view(site: jumeau.Site, site_path: str, scenarios: ScenarioSet, runs: Pa
         st.rerun()
 
 
+def participant_main(code: str) -> None:
+    """A phone's page: the workshop ``code``'s questions, nothing computed, no server path read."""
+    st.set_page_config(page_title="jumeau — atelier", layout="centered", initial_sidebar_state="collapsed")
+    language = st.radio(TEXT["fr"]["language"], ["fr", "en"], horizontal=True, key="language",
+                        format_func={"fr": "Français", "en": "English"}.get, label_visibility="collapsed")
+    apply_style("phone")
+    text = TEXT[language]
+    try:
+        site = data.load_site(DEFAULT_SITE)
+        runs = data.site_results(Path(DEFAULT_RUNS).resolve(), site)
+        scenarios = data.scenarios(data.scenario_files(Path(DEFAULT_SCENARIOS)), runs)
+        store = data.workshop_store(DATABASE)
+    except jumeau.JumeauError as exc:
+        st.error(str(exc))
+        return
+    results = {s.id: r for s in scenarios if (r := data.load_result(runs / s.id)) is not None}
+    participant_page(store, code, scenarios, results, site, text, language)
+
+
 def main() -> None:
+    if (code := joined_code()) is not None:
+        participant_main(code)
+        return
     in_workshop = st.session_state.get("workshop_on", WORKSHOP_SERVER or asked_in_url())
     # the room's screen is the page's: the sidebar (language, facilitator's code) stays folded
     st.set_page_config(page_title="jumeau", layout="wide", initial_sidebar_state="collapsed" if in_workshop else "auto")
     language = st.sidebar.radio(TEXT["fr"]["language"], ["fr", "en"], horizontal=True, key="language")
     text = TEXT[language]
     workshop = workshop_switch(text)
-    apply_style(workshop)
+    apply_style("workshop" if workshop else "planner")
     st.title(text["title"])
     if not workshop:  # the room's screen keeps its height for the scenarios and the map
         st.caption(text["subtitle"])
@@ -205,8 +237,9 @@ def main() -> None:
     result = results[shown]
     site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
     everything = list(results.values())
-    names = ["tab_map", "tab_3d", "tab_compare"] + ([] if workshop else ["tab_download"]) + (
-        ["tab_run"] if tools else [])
+    room = room_code() if workshop else None
+    names = ["tab_map", "tab_3d", "tab_compare"] + (["tab_room"] if room else []) + (
+        [] if workshop else ["tab_download"]) + (["tab_run", "tab_atelier"] if tools else [])
     # One view at a time: Streamlit draws every tab on every rerun, so a scenario switch
     # would redraw maps, the 3-D scene and the comparison nobody is looking at.
     view = st.radio(text["view"], names, format_func=text.get, horizontal=True, key="view",
@@ -217,7 +250,7 @@ def main() -> None:
         view_area, facts = st.columns([3, 2], gap="medium")
     else:
         facts, view_area = st.container(), st.container()
-    if view != "tab_compare":
+    if view in ("tab_map", "tab_3d", "tab_download", "tab_run"):
         with facts:
             views.headline(result, baseline, language, workshop, per_row=2 if beside else 3 if workshop else 4)
             views.scenario_story(result, baseline, text, language, workshop)
@@ -231,6 +264,10 @@ def main() -> None:
             views.compare_view(site, results, "baseline", text, language, workshop)
         elif view == "tab_run":
             run_view(site, site_path, scenarios, runs, results, text, language)
+        elif view == "tab_room":
+            room_view(data.workshop_store(DATABASE), room, results, "baseline", text, language)
+        elif view == "tab_atelier":
+            facilitation_view(data.workshop_store(DATABASE), results, runs, text, language)
         else:
             views.downloads_view(results, shown, runs, "baseline", text, language)
 

@@ -30,6 +30,7 @@ import xarray as xr
 import yaml
 
 import jumeau
+from jumeau.atelier.store import Store
 from jumeau.flood.forcing import StormForcing
 from jumeau.heat.forcing import HeatForcing
 from jumeau.io.atomic import atomic_dir
@@ -85,6 +86,12 @@ def scenario_site(site_path: str, _scenarios: ScenarioSet, scenario_id: str, sce
 def computation(runs: str) -> Computation:
     """The server's one computation of the results folder ``runs``, shared by every session."""
     return Computation(Path(runs))
+
+
+@st.cache_resource(show_spinner=False)
+def workshop_store(url: str) -> Store:
+    """The server's workshop database (the operator's ``JUMEAU_DB``, else a file beside the results)."""
+    return Store(url)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -8,6 +8,7 @@ import streamlit as st
 COMMON_CSS = """
 [data-testid="stToolbar"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"],
 [data-testid="stDecoration"] { display: none !important; }
+.join-code { font-size: 2rem; letter-spacing: .08em; }
 """
 
 # Workshop mode: type readable from the back of a room, high contrast, big buttons, and the
@@ -42,10 +43,22 @@ h3 { font-size: 1.7rem !important; }
 .explain { font-size: 1.15rem; color: #222; }
 """
 
+# A participant's phone: big touch targets, no wasted margin, type that needs no zoom.
+PHONE_CSS = """
+[data-testid="stMainBlockContainer"], .block-container { padding: 1rem .8rem 3rem !important; }
+html, body, .stMarkdown p, .stMarkdown li { font-size: 1.05rem; }
+.stButton button, [data-testid="stFormSubmitButton"] button { min-height: 3rem; font-size: 1.1rem; }
+[data-testid="stButtonGroup"] button { min-height: 2.8rem; min-width: 2.8rem; font-size: 1.1rem; }
+"""
+
 PLANNER_CSS = """
 .question { font-weight: 600; } .explain { color: #444; font-size: .9rem; }
 """
 
 
-def apply_style(workshop: bool) -> None:
-    st.markdown(f"<style>{COMMON_CSS}{WORKSHOP_CSS if workshop else PLANNER_CSS}</style>", unsafe_allow_html=True)
+MODES = {"planner": PLANNER_CSS, "workshop": WORKSHOP_CSS, "phone": PHONE_CSS}
+
+
+def apply_style(mode: str) -> None:
+    """The page's style: ``planner`` (a desk), ``workshop`` (a shared screen) or ``phone`` (a participant)."""
+    st.markdown(f"<style>{COMMON_CSS}{MODES[mode]}</style>", unsafe_allow_html=True)

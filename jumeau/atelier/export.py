@@ -23,6 +23,7 @@ import pandas as pd
 
 from jumeau.atelier.store import LABELS as WORDS
 from jumeau.atelier.store import SCORES, Store, Tally, Workshop
+from jumeau.atelier.verdict import ROOM, TECHNICAL, pins_map, verdict
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_dir
 
@@ -55,7 +56,6 @@ LABELS = {  # the compte rendu's words, French then English
                 "No personal data: participants are anonymous; only their group and area, if they gave them, come "
                 "with their contributions."),
 }
-ROOM = "(salle)"  # the whole room, beside each group
 LAMBERT_93 = "EPSG:2154"  # the official projection of mainland France, where the sites' files come from
 
 
@@ -128,6 +128,7 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
 
     from jumeau.render.maps import format_number
     from jumeau.study.indicators import dimension_label
+    from jumeau.study.report import png_data
 
     index = LANGUAGES.index(language)
 
@@ -137,7 +138,12 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
 
-    titles, ranking, ranking_groups, reference = _rankings(tally, runs, baseline, language)
+    titles, ranking, ranking_groups, reference = {}, None, [], None
+    if runs is not None:
+        judged = verdict(tally, runs, workshop.scenarios, baseline=baseline, language=language)
+        titles, reference, ranking_groups = judged.titles, judged.reference, judged.groups
+        ranking = [{"title": titles[s], "technical": row[TECHNICAL], "room": row[ROOM],
+                    "by_group": [row[g] for g in ranking_groups]} for s, row in judged.ranks().iterrows()]
     ratings = _ratings(found["ratings"])
     groups = sorted(g for g in ratings["group"].unique() if g != ROOM)
     room = ratings[ratings["group"] == ROOM].set_index("scenario")
@@ -151,7 +157,7 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
                for dimension, weight in sorted(tally.weights.items())]
     pins = [p for p in found["pins"] if not p["hidden"]]
     comments = [c for c in found["comments"] if not c["hidden"]]
-    pins_map = _pins_map(reference, pins, word, LABELS["pins_map"][index], language) \
+    drawn = png_data(pins_map(reference, pins, word, LABELS["pins_map"][index], language)) \
         if reference is not None and pins else None
     environment = jinja2.Environment(loader=jinja2.PackageLoader("jumeau.atelier", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -163,7 +169,7 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
         ranking_groups=[word(g) for g in ranking_groups],
         pin_counts=[(word(c), n) for c, n in sorted(pd.Series([p["category"] for p in pins], dtype=object)
                                                     .value_counts().items())],
-        hidden_pins=len(found["pins"]) - len(pins), pins_map=pins_map,
+        hidden_pins=len(found["pins"]) - len(pins), pins_map=drawn,
         pins=[{**p, "category": word(p["category"]), "group": word(p["group"]), "x": number(p["x"]),
                "y": number(p["y"])} for p in pins],
         hidden_comments=len(found["comments"]) - len(comments),
@@ -175,50 +181,3 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
 def _mean(ratings: pd.DataFrame, group: str, scenario: str) -> float | None:
     row = ratings[(ratings["group"] == group) & (ratings["scenario"] == scenario)]
     return float(row["mean"].iloc[0]) if len(row) else None
-
-
-def _rankings(tally, runs, baseline: str, language: str):
-    """The scenarios' titles, each one's rank with equal weights, the room's and each group's, and the baseline's
-    run (None: no runs)."""
-    if runs is None:
-        return {}, None, [], None
-    from jumeau.study.compare import compare
-
-    technical = compare(runs, baseline=baseline)
-    ranks = {"technical": technical.scores["rank"], "room": compare(runs, baseline=baseline,
-                                                                    weights=tally.weights).scores["rank"]}
-    groups = sorted(tally.weights_by_group)
-    by_group = {g: compare(runs, baseline=baseline, weights=tally.weights_by_group[g]).scores["rank"] for g in groups}
-    titles = {s: technical.titles[s][language] for s in technical.scenarios}
-    rows = [{"title": titles[s], "technical": int(ranks["technical"][s]), "room": int(ranks["room"][s]),
-             "by_group": [int(by_group[g][s]) for g in groups]}
-            for s in sorted(technical.scores.index, key=lambda s: ranks["room"][s])]
-    return titles, rows, groups, technical.results[technical.baseline]
-
-
-CATEGORY_COLOURS = {"trop_chaud": "#d7301f", "eau": "#2b8cbe", "ombre": "#238b45", "idee": "#fec44f"}
-
-
-def _pins_map(reference, pins: list[dict], word, title: str, language: str) -> str:
-    """The visible pins over the baseline's maximum water depth and buildings, as base64 PNG."""
-    from matplotlib.lines import Line2D
-
-    from jumeau.render.maps import draw_map
-    from jumeau.study.report import png_data
-
-    figure = draw_map(reference.layer("max_depth"), outlines=reference.buildings.geometry, title=title,
-                      language=language)
-    axes = figure.axes[0]
-    extent = axes.get_xlim(), axes.get_ylim()  # the district: a pin placed beyond it is listed, not drawn
-    for category, colour in CATEGORY_COLOURS.items():
-        chosen = [p for p in pins if p["category"] == category]
-        if chosen:
-            axes.scatter([p["x"] for p in chosen], [p["y"] for p in chosen], s=90, c=colour, edgecolors="black",
-                         linewidths=1.2, zorder=5)
-    axes.legend(handles=[Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=colour,
-                                markeredgecolor="black", label=word(category))
-                         for category, colour in CATEGORY_COLOURS.items() if any(p["category"] == category for p in pins)],
-                loc="upper left", framealpha=0.9)
-    axes.set_xlim(*extent[0])
-    axes.set_ylim(*extent[1])
-    return png_data(figure)

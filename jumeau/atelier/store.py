@@ -146,6 +146,18 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """What one participant gave so far, for their own page to show and change: never shown to others."""
+
+    workshop: Workshop
+    group: str | None
+    scores: dict[str, int]  # scenario -> score
+    favourite: str | None
+    weights: dict[str, float]
+    own: frozenset[str]  # the ids of their pins and comments (not theirs to report)
+
+
+@dataclass(frozen=True)
 class Tally:
     """What the shared screen shows: aggregates only, never a participant's own answers."""
 
@@ -268,6 +280,20 @@ class Store:
             raise InputError("This participation is unknown (the workshop may have been purged); join again.")
         return row.participant, Workshop(row.workshop, row.code, row.title, tuple(row.scenarios), row.place,
                                          row.held_on)
+
+    def answers(self, token: str) -> Answers:
+        """The participant's own answers (their token is unknown: :class:`InputError`)."""
+        with self.engine.connect() as connection:
+            participant, workshop = self._participant(connection, token)
+            group = connection.execute(sa.select(participants.c.group_name)
+                                       .where(participants.c.id == participant)).scalar()
+            rated = connection.execute(sa.select(ratings).where(ratings.c.participant_id == participant)).all()
+            weighed = connection.execute(sa.select(weights).where(weights.c.participant_id == participant)).all()
+            own = [row.id for table in (pins, comments)
+                   for row in connection.execute(sa.select(table.c.id).where(table.c.participant_id == participant))]
+        return Answers(workshop, group, {r.scenario: r.score for r in rated},
+                       next((r.scenario for r in rated if r.favourite), None),
+                       {w.dimension: w.weight for w in weighed}, frozenset(own))
 
     # -- contributions ----------------------------------------------------------------------
 
