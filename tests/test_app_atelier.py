@@ -103,6 +103,7 @@ def test_ratings_favourite_weights_pin_and_comment_reach_the_store(workspace, mo
     page.selectbox(key="p_place").set_value(page.selectbox(key="p_place").options[0])
     page.text_area(key="p_pin_comment").set_value(SCRIPT).run()  # the button waits for a category and a place
     page.button(key="p_drop").click().run()
+    assert page.text_area(key="p_pin_comment").value == ""  # emptied for the next pin
     page.selectbox(key="p_comment_scenario").set_value("trees")
     page.text_area(key="p_comment_text").set_value("Plus d'ombre devant l'école, merci")
     page.button(key="FormSubmitter:comment-Envoyer").click().run()
@@ -153,11 +154,12 @@ def test_the_shared_screen_shows_the_join_code_and_the_room_s_verdict(workspace,
     figures = {m.label: m.value for m in screen.metric}
     assert figures["Participants"] == "3" and figures["Notes données"] == "3" and figures["Épingles"] == "1"
     assert workshop.code in " ".join(m.value for m in screen.markdown)
-    tables = [t.value for t in screen.dataframe]
+    tables = [t.value for t in screen.table]
     ratings = next(t for t in tables if "Moyenne (1 à 5)" in t.columns)
-    assert ratings.set_index("Scénario").loc["Arbres", "Moyenne (1 à 5)"] == "3,7"
+    assert ratings.loc["Arbres", "Moyenne (1 à 5)"] == "3,7"
     ranking = next(t for t in tables if "Technique" in t.columns)
-    assert {"Salle", "Élus", "Habitants"} <= set(ranking.columns)
+    assert {"Salle", "Élus", "Habitants", "Valeur créée", "Valeur détruite"} <= set(ranking.columns)
+    assert ranking.loc["Actuel", "Valeur créée"] == "0,00"  # the baseline against itself
     # the screen is a workshop screen: leaving it needs the facilitator's code
     assert screen.session_state["workshop_on"]
 

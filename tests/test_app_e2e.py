@@ -68,9 +68,10 @@ def metrics(page) -> list[str]:
 class Watched:
     """A browser page whose uncaught JavaScript errors and console errors are collected."""
 
-    def __init__(self, browser, url: str, width: int = 1600, height: int = 1100):
+    def __init__(self, browser, url: str, width: int = 1600, height: int = 1100, **device):
+        """``device``: Playwright's page options beyond the viewport (``is_mobile``, ``has_touch``…)."""
         self.errors: list[str] = []
-        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page = browser.new_page(viewport={"width": width, "height": height}, **device)
         self.page.on("pageerror", lambda error: self.errors.append(f"uncaught JavaScript error: {error}"))
         self.page.on("console", lambda message: self.errors.append(f"console error: {message.text}")
                      if message.type == "error" else None)

@@ -9,9 +9,13 @@ from the browser: never a path or a file.
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import uuid
+from typing import NamedTuple
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -107,14 +111,15 @@ def _join_form(store: Store, code: str, text: dict, language: str) -> None:
         st.rerun()
 
 
-def _submit(action, done: str) -> None:
+def _submit(action, done: str) -> bool:
     """Run a store call; its refusal (a value out of range, a purged workshop) is shown, never raised."""
     try:
         action()
     except InputError as exc:
         st.error(str(exc))
-        return
+        return False
     st.toast(done)
+    return True
 
 
 def _rate_section(store: Store, answers: Answers, shown: list[str], scenarios: ScenarioSet,
@@ -176,71 +181,98 @@ def _pin_section(store: Store, answers: Answers, site: Site, text: dict, languag
     category = st.segmented_control(text["p_category"], list(CATEGORIES), format_func=lambda c: word(c, language),
                                     key="p_category")
     tapped = _place_on_map(site, text)
-    where = _place_from_list(site, text) or tapped
-    comment = st.text_area(text["p_comment"], max_chars=MAX_COMMENT, key="p_pin_comment")
-    if st.button(text["p_drop"], type="primary", width="stretch", key="p_drop",
-                 disabled=category is None or where is None):
-        submission = st.session_state.setdefault("p_pin_submission", str(uuid.uuid4()))
-        _submit(lambda: store.add_pin(_token(), category, *where, comment=comment, submission=submission),
-                text["p_pin_saved"])
-        st.session_state.pop("p_pin_submission", None)  # the next pin is another one
+    places = _named_places(site)
+    listed = st.selectbox(text["p_place"], list(places), index=None, key="p_place", placeholder=text["p_place_none"]) \
+        if places else None
+    st.text_area(text["p_comment"], max_chars=MAX_COMMENT, key="p_pin_comment")
+    st.button(text["p_drop"], type="primary", width="stretch", key="p_drop", on_click=_drop_pin,
+              args=(store, places, text), disabled=category is None or (listed is None and tapped is None))
 
 
-def _tap_grid(site: Site) -> tuple[pd.DataFrame, float]:
-    """Squares covering the district, a tap target each: their corners in longitude/latitude and their
-    centre in the site's CRS (where the pin goes)."""
-    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
-    size = max(10.0, 5.0 * round(np.sqrt((xmax - xmin) * (ymax - ymin) / PIN_CELLS) / 5.0))
-    xs, ys = np.meshgrid(np.arange(xmin, xmax, size), np.arange(ymin, ymax, size))
-    xs, ys = xs.ravel(), ys.ravel()
-    to_lonlat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True)
-    corners = [to_lonlat.transform(xs + dx, ys + dy) for dx, dy in ((0, 0), (0, size), (size, size), (size, 0))]
-    polygons = np.stack([np.column_stack(c) for c in corners], axis=1).tolist()
-    return pd.DataFrame({"polygon": polygons, "x": xs + size / 2, "y": ys + size / 2}), size
+def _drop_pin(store: Store, places: dict[str, tuple[float, float]], text: dict) -> None:
+    """Store the pin as the page shows it now (a callback: the form can then be emptied for the next one)."""
+    state = st.session_state
+    where = places.get(state.get("p_place") or "") or state.get("p_tapped")
+    if where is None or state.get("p_category") is None:
+        return
+    submission = state.setdefault("p_pin_submission", str(uuid.uuid4()))  # kept until stored: a retry is one pin
+    if _submit(lambda: store.add_pin(_token(), state["p_category"], *where, comment=state.get("p_pin_comment", ""),
+                                     submission=submission), text["p_pin_saved"]):
+        for done in ("p_pin_submission", "p_tapped"):
+            state.pop(done, None)
+        state.update(p_pin_comment="", p_place=None, p_category=None)
+
+
+def _named_places(site: Site) -> dict[str, tuple[float, float]]:
+    """The district's named places (schools, crèches, care homes…): a map is not for everyone."""
+    points = site.sites.geometry.representative_point() if len(site.sites) else []
+    return {str(name): (float(p.x), float(p.y)) for name, p in zip(site.sites["name"], points, strict=True)} \
+        if len(site.sites) else {}
+
+
+class TapMap(NamedTuple):
+    """What the phone's map is drawn from, once per site: kept small, as every rerun sends it to every phone."""
+
+    cells: pd.DataFrame  # one tap target per square: its index and south-west corner (longitude, latitude)
+    centres: np.ndarray  # (n, 2): each square's centre in the site's CRS, where a pin goes
+    size: float  # the squares' side (m)
+    buildings: str  # the footprints as a PNG data address (a picture weighs a tenth of their outlines)
+    bounds: list  # the district's corners in longitude/latitude
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _map_layers(_site: Site, site_key: str) -> tuple[pd.DataFrame, pd.DataFrame, float, list]:
-    grid, size = _tap_grid(_site)
-    buildings = _site.buildings.to_crs("EPSG:4326")
-    outlines = pd.DataFrame({"polygon": [np.asarray(g.exterior.coords if g.geom_type == "Polygon"
-                                                    else g.geoms[0].exterior.coords)[:, :2].tolist()
-                                         for g in buildings.geometry]})
+def _tap_map(_site: Site, site_key: str) -> TapMap:
     xmin, ymin, xmax, ymax = _site.grid.rio.bounds()
+    size = max(10.0, 5.0 * round(np.sqrt((xmax - xmin) * (ymax - ymin) / PIN_CELLS) / 5.0))
+    xs, ys = (a.ravel() for a in np.meshgrid(np.arange(xmin, xmax, size), np.arange(ymin, ymax, size)))
     to_lonlat = Transformer.from_crs(_site.crs, "EPSG:4326", always_xy=True)
+    lons, lats = to_lonlat.transform(xs, ys)
+    # 1e-6 degree is about 0.1 m: the page's size halves and nobody taps that finely
+    cells = pd.DataFrame({"i": np.arange(len(xs)), "p": np.round(np.column_stack([lons, lats]), 6).tolist()})
+    rgba = np.zeros((*_site.grid["building_height"].shape, 4))
+    rgba[_site.grid["building_height"].values > 0] = (0.35, 0.35, 0.35, 0.85)
+    picture = io.BytesIO()
+    plt.imsave(picture, rgba, format="png")
+    buildings = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    # the picture's four corners (the grid is rotated against the meridians)
     bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
-    return grid, outlines, size, bounds
+    return TapMap(cells, np.column_stack([xs, ys]) + size / 2, size, buildings, bounds)
 
 
 def _place_on_map(site: Site, text: dict) -> tuple[float, float] | None:
-    """Where the participant tapped on the district map (the centre of the square tapped), if they did."""
-    grid, outlines, size, bounds = _map_layers(site, str(site.grid.rio.bounds()))
+    """Where the participant last tapped on the district map (the centre of the square tapped), if they did.
+
+    The place is kept by the page, not by the map: drawing its marker changes the map, which forgets
+    its selection."""
+    drawn = _tap_map(site, f"{site.source}:{site.grid.rio.bounds()}")
+    size, bounds = drawn.size, drawn.bounds
+    tapped = st.session_state.get("p_tapped")
+    # pydeck reads a plain string as a JavaScript expression: the picture is a string literal
+    layers = [pdk.Layer("BitmapLayer", data=None, id="buildings", image=pdk.types.String(drawn.buildings),
+                        bounds=bounds),
+              pdk.Layer("GridCellLayer", drawn.cells, id="tap", get_position="p", cell_size=size * 0.96,
+                        extruded=False, get_fill_color=[0, 90, 200, 35], pickable=True, auto_highlight=True,
+                        highlight_color=[230, 30, 30, 120])]
+    if tapped is not None:
+        lon, lat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True).transform(*tapped)
+        layers.append(pdk.Layer("ScatterplotLayer", pd.DataFrame({"lon": [lon], "lat": [lat]}), id="chosen",
+                                get_position=["lon", "lat"], get_radius=size / 2, radius_min_pixels=9,
+                                get_fill_color=[215, 48, 31, 230], get_line_color=[0, 0, 0], stroked=True,
+                                line_width_min_pixels=2))
     centre = np.mean(bounds, axis=0)
-    deck = pdk.Deck(
-        layers=[pdk.Layer("PolygonLayer", outlines, get_polygon="polygon", get_fill_color=[120, 120, 120, 200],
-                          stroked=False),
-                pdk.Layer("PolygonLayer", grid, id="tap", get_polygon="polygon", get_fill_color=[0, 90, 200, 25],
-                          get_line_color=[0, 90, 200, 60], line_width_min_pixels=0.5, pickable=True,
-                          auto_highlight=True, highlight_color=[230, 30, 30, 200])],
-        initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]),
-                                         zoom=fitting_zoom(np.asarray(bounds), 360, 360)),
-        map_provider=None)  # no base map: the room may be offline
+    deck = pdk.Deck(layers=layers, map_provider=None,  # no base map: the room may be offline
+                    initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]),
+                                                     zoom=fitting_zoom(np.asarray(bounds), 360, 360)))
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="p_map", height=360)
     picked = (event.selection.get("objects") or {}).get("tap") if event is not None else None
     if picked:
+        tapped = tuple(float(v) for v in drawn.centres[int(picked[0]["i"])])
+        if tapped != st.session_state.get("p_tapped"):
+            st.session_state["p_tapped"] = tapped
+            st.rerun()  # to draw the marker
+    if tapped is not None:
         st.caption(text["p_tapped"].format(size=f"{size:.0f}"))
-        return float(picked[0]["x"]), float(picked[0]["y"])
-    return None
-
-
-def _place_from_list(site: Site, text: dict) -> tuple[float, float] | None:
-    """Or a named place: the district's schools, crèches, care homes… (a map is not for everyone)."""
-    if not len(site.sites):
-        return None
-    points = site.sites.geometry.representative_point()
-    places = {str(name): (float(p.x), float(p.y)) for name, p in zip(site.sites["name"], points, strict=True)}
-    chosen = st.selectbox(text["p_place"], list(places), index=None, key="p_place", placeholder=text["p_place_none"])
-    return places.get(chosen) if chosen else None
+    return tapped
 
 
 def _comment_section(store: Store, answers: Answers, shown: list[str], scenarios: ScenarioSet, text: dict,

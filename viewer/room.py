@@ -65,10 +65,10 @@ def room_view(store: Store, code: str, results: dict[str, Result], baseline_id: 
     except JumeauError as exc:
         st.error(str(exc))
         return
-    join, live = st.columns([1, 3], gap="large")
+    join, live = st.columns([1, 4], gap="large")
     with join:
         st.subheader(workshop.title)
-        join_panel(workshop, text)
+        join_panel(workshop, text, scale=6)
     with live:
         _live_verdict(store, workshop, results, baseline_id, text, language)
 
@@ -78,30 +78,30 @@ def _live_verdict(store: Store, workshop: Workshop, results: dict[str, Result], 
                   language: str) -> None:
     tally = store.tally(workshop.id)
     shown = [s for s in workshop.scenarios if s in results]
-    counts = st.columns(3)
-    counts[0].metric(text["room_participants"], tally.participants)
-    counts[1].metric(text["room_ratings"], sum(r.count for r in tally.ratings.values()))
-    counts[2].metric(text["room_pins"], len(tally.pins))
-    if tally.groups:
-        st.caption(" · ".join(f"{word(g, language)} : {n}" for g, n in sorted(tally.groups.items())))
-    st.dataframe(ratings_table(tally, shown, results, text, language), hide_index=True, width="stretch")
-    weighed = repr((sorted(tally.weights.items()), sorted((g, sorted(w.items())) for g, w in tally.weights_by_group.items()),
-                    [results[s].key for s in shown]))
-    judged = _verdict(tally, results, tuple(shown), baseline_id, language, weighed) if baseline_id in results else None
-    if judged is not None:
-        st.markdown(f"**{text['room_ranking']}**")
-        st.dataframe(ranking_table(judged, text, language), hide_index=True, width="stretch")
-        value = judged.value().rename(index=judged.titles, columns={"created": text["created"],
-                                                                    "destroyed": text["destroyed"]})
-        st.bar_chart(value, horizontal=True, height=220)
-        if tally.pins:
+    figures, pins = st.columns([3, 2], gap="large")
+    with figures:
+        counts = st.columns(3)
+        counts[0].metric(text["room_participants"], tally.participants)
+        counts[1].metric(text["room_ratings"], sum(r.count for r in tally.ratings.values()))
+        counts[2].metric(text["room_pins"], len(tally.pins))
+        if tally.groups:
+            st.caption(" · ".join(f"{word(g, language)} : {n}" for g, n in sorted(tally.groups.items())))
+        st.table(ratings_table(tally, shown, results, text, language).set_index(text["scenario"]))
+        judged = None
+        if baseline_id in results:
+            weighed = repr((sorted(tally.weights.items()),
+                            sorted((g, sorted(w.items())) for g, w in tally.weights_by_group.items()),
+                            [results[s].key for s in (baseline_id, *shown)]))
+            judged = _verdict(tally, results, tuple(shown), baseline_id, language, weighed)
+            st.markdown(f"**{text['room_ranking']}**")
+            st.table(ranking_table(judged, text, language).set_index(text["scenario"]))
+    with pins:
+        if judged is not None and tally.pins:
             st.image(_pins_png(judged.reference, tuple((p["category"], p["x"], p["y"]) for p in tally.pins),
                                text["room_pins_map"], language))
-    if tally.comments:
-        with st.expander(text["room_comments"].format(count=len(tally.comments))):
-            for said in tally.comments[-8:]:  # the latest, as plain text: never run
-                title = results[said["scenario"]].title(language) if said["scenario"] in results else said["scenario"]
-                st.text(f"{title} — {said['text']}")
+        for said in tally.comments[-5:]:  # the latest, as plain text: never run
+            title = results[said["scenario"]].title(language) if said["scenario"] in results else said["scenario"]
+            st.text(f"{title} — {said['text']}")
 
 
 def ratings_table(tally: Tally, shown: list[str], results: dict[str, Result], text: dict,
@@ -118,17 +118,25 @@ def ratings_table(tally: Tally, shown: list[str], results: dict[str, Result], te
 
 
 def ranking_table(judged: Verdict, text: dict, language: str) -> pd.DataFrame:
+    """Each scenario's rank for the planners (equal weights), the room and each group, then the value it
+    creates and destroys with the room's weights."""
     ranks = judged.ranks()
     table = pd.DataFrame({text["scenario"]: [judged.titles[s] for s in ranks.index],
                           text["room_technical"]: ranks[TECHNICAL].to_numpy(),
                           text["room_room"]: ranks[ROOM].to_numpy()})
     for group in judged.groups:
         table[word(group, language)] = ranks[group].to_numpy()
+    value = judged.value()
+    table[text["created"]] = [_decimal(v, language, signed=True) for v in value["created"]]
+    table[text["destroyed"]] = [_decimal(v, language, signed=True) for v in value["destroyed"]]
     return table
 
 
-def _decimal(value: float, language: str) -> str:
-    number = f"{value:.1f}"
+def _decimal(value: float, language: str, signed: bool = False) -> str:
+    """``3,5`` in French; ``signed``: two decimals and a sign, ``+0,33`` or ``−0,12`` (scores of −1 to 1)."""
+    number = f"{abs(value):.2f}" if signed else f"{value:.1f}"
+    if signed:
+        number = ("−" if value < -0.005 else "+" if value > 0.005 else "") + number
     return number.replace(".", ",") if language == "fr" else number
 
 

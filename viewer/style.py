@@ -39,6 +39,8 @@ h3 { font-size: 1.7rem !important; }
 [data-testid="stRadio"] label p, [data-testid="stWidgetLabel"] p, [data-testid="stSelectbox"] div,
 [data-testid="stCheckbox"] p { font-size: 1.3rem !important; }
 .stApp { background: #fff; color: #000; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.3rem !important; color: #000 !important; }
+.join-code { font-size: 2.6rem; }
 .question { font-size: 1.45rem; font-weight: 700; margin-top: .4rem; line-height: 1.25; }
 .explain { font-size: 1.15rem; color: #222; }
 """
@@ -49,6 +51,7 @@ PHONE_CSS = """
 html, body, .stMarkdown p, .stMarkdown li { font-size: 1.05rem; }
 .stButton button, [data-testid="stFormSubmitButton"] button { min-height: 3rem; font-size: 1.1rem; }
 [data-testid="stButtonGroup"] button { min-height: 2.8rem; min-width: 2.8rem; font-size: 1.1rem; }
+h1 { font-size: 1.8rem !important; } h2 { font-size: 1.45rem !important; } h3 { font-size: 1.2rem !important; }
 """
 
 PLANNER_CSS = """
