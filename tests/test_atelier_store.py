@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 import sqlite3
 
 import pytest
+from postgres_server import binaries, postgres_server
 
 from jumeau.atelier.store import Store
 from jumeau.errors import InputError
@@ -116,8 +118,27 @@ def _participate(url: str, code: str, number: int) -> None:
     store.add_comment(token, "trees", f"avis {number}")
 
 
-def test_fifty_participants_at_once_in_threads_and_processes_are_each_counted_once(tmp_path):
-    url = f"sqlite:///{tmp_path / 'atelier.sqlite'}"
+@pytest.fixture(scope="module")
+def postgres():
+    """A real PostgreSQL server (Debian's package), started for these tests."""
+    if binaries() is None:
+        if os.environ.get("JUMEAU_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required here (JUMEAU_REQUIRE_POSTGRES=1) but not installed")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A database URL of each kind the store supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'atelier.sqlite'}"
+    return request.getfixturevalue("postgres")
+
+
+def test_fifty_participants_at_once_in_threads_and_processes_are_each_counted_once(database):
+    url = database
     store = Store(url)
     workshop = store.create_workshop("Atelier", SCENARIOS)
     with concurrent.futures.ThreadPoolExecutor(max_workers=10) as threads:
@@ -151,3 +172,9 @@ def test_the_command_line_creates_lists_and_purges_workshops(tmp_path):
     assert bad.exit_code == 2 and "2026-03-12" in bad.output
     assert "0 workshop(s) deleted" in CliRunner().invoke(app, ["atelier", "purge", "--older-than", "30",
                                                                "--db", db]).output
+
+
+def test_a_database_server_that_does_not_answer_is_said_plainly_without_its_password():
+    with pytest.raises(InputError, match="server runs and answers") as refused:
+        Store("postgresql+pg8000://jumeau:s3cret@127.0.0.1:1/atelier")
+    assert "s3cret" not in str(refused.value) and "127.0.0.1:1" in str(refused.value)

@@ -2,7 +2,8 @@
 
 SQLAlchemy 2 (Core) over SQLite by default (a file next to the results, in WAL mode so that
 the shared screen reads while phones write) or PostgreSQL by URL
-(``JUMEAU_DB=postgresql+psycopg://…``). The schema is the project's: its version is kept
+(``JUMEAU_DB=postgresql+pg8000://…``, with the ``postgresql`` extra; any SQLAlchemy driver
+works). The schema is the project's: its version is kept
 in the ``jumeau_schema`` table; a database written by a newer jumeau is refused rather
 than misread.
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from jumeau.errors import InputError
 
@@ -199,11 +200,15 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.report_threshold = report_threshold
         sqlite = self.url.startswith("sqlite")
+        try:  # what messages show: a server's password never
+            self.shown_url = sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        except (SQLAlchemyError, ValueError):
+            self.shown_url = "the database of JUMEAU_DB"
         try:
             self.engine = sa.create_engine(self.url, connect_args={"timeout": 30} if sqlite else {})
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise InputError(f"JUMEAU_DB / store: cannot use the database {self.url!r} ({exc}); give a SQLite "
-                             "file or a URL such as postgresql+psycopg://user@host/db.") from None
+            raise InputError(f"JUMEAU_DB / store: cannot use the database {self.shown_url!r} ({exc}); give a SQLite "
+                             "file or a URL such as postgresql+pg8000://user@host/db (pip install jumeau[postgresql]).") from None
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._create()
@@ -216,11 +221,11 @@ class Store:
                 if found is None:
                     connection.execute(schema.insert().values(version=SCHEMA_VERSION))
                 elif found > SCHEMA_VERSION:
-                    raise InputError(f"{self.url}: workshop database of schema {found}, newer than this jumeau's "
+                    raise InputError(f"{self.shown_url}: workshop database of schema {found}, newer than this jumeau's "
                                      f"{SCHEMA_VERSION}; update jumeau or use another database.")
-        except OperationalError as exc:
-            raise InputError(f"{self.url}: the workshop database cannot be opened ({exc.orig}); check the path and "
-                             "its permissions.") from None
+        except (OperationalError, InterfaceError) as exc:  # a file that cannot be written; a server not answering
+            raise InputError(f"{self.shown_url}: the workshop database cannot be opened ({exc.orig}); check the path and "
+                             "its permissions, or that the server runs and answers at this address.") from None
 
     # -- workshops and participants -------------------------------------------------------
 
