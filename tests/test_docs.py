@@ -37,3 +37,14 @@ def test_every_scenario_key_and_kind_is_documented():
                       if key not in ("type", "source") and f"{key}" not in SCENARIO_DOC})
     missing += [kind for kind in KINDS if f"`{kind}`" not in SCENARIO_DOC]
     assert not missing, f"document these in docs/scenarios.md: {missing}"
+
+
+def test_every_server_setting_is_documented():
+    """The viewer's settings (environment variables an operator sets) are in the README or the workshop guide."""
+    import re
+
+    code = "".join(p.read_text(encoding="utf-8") for p in [ROOT / "app.py", *sorted((ROOT / "viewer").glob("*.py"))])
+    docs = "".join((ROOT / p).read_text(encoding="utf-8") for p in ("README.md", "docs/atelier.md"))
+    settings = set(re.findall(r"\bJUMEAU_[A-Z_]+\b", code))
+    assert {"JUMEAU_PUBLIC_URL", "JUMEAU_DB", "JUMEAU_FACILITATOR_CODE"} <= settings
+    assert not sorted(s for s in settings if s not in docs), "document these settings"

@@ -251,13 +251,8 @@ class Store:
         raise InputError("could not draw a free workshop code; purge old workshops.")
 
     def workshop(self, code_or_id: str) -> Workshop:
-        code = (code_or_id or "").strip().upper()
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(workshops).where(
-                (workshops.c.code == code) | (workshops.c.id == code_or_id))).first()
-        if row is None:
-            raise InputError(f"No workshop with the code {code_or_id!r}; check the code on the shared screen.")
-        return Workshop(row.id, row.code, row.title, tuple(row.scenarios), row.place, row.held_on)
+            return _find_workshop(connection, code_or_id)
 
     def workshops(self) -> list[Workshop]:
         with self.engine.connect() as connection:
@@ -266,11 +261,11 @@ class Store:
 
     def join(self, code: str, *, group: str | None = None, area: str | None = None) -> str:
         """A new anonymous participant of the workshop ``code``; returns their token (kept by their browser)."""
-        workshop = self.workshop(code)
         if group is not None and group not in GROUPS:
             raise InputError(f"group: {group!r}; choose one of {', '.join(GROUPS)} or none.")
         token = secrets.token_urlsafe(24)
-        with self.engine.begin() as connection:
+        with self.engine.begin() as connection:  # one connection: a room joining at once waits less for the pool
+            workshop = _find_workshop(connection, code)
             connection.execute(participants.insert().values(
                 workshop_id=workshop.id, token_hash=_hash(token), group_name=group,
                 area=_text(area or "", "area", MAX_TITLE) or None, created=_now()))
@@ -451,6 +446,15 @@ class Store:
                 connection.execute(participants.delete().where(participants.c.workshop_id.in_(old)))
                 connection.execute(workshops.delete().where(workshops.c.id.in_(old)))
         return len(old)
+
+
+def _find_workshop(connection, code_or_id: str) -> Workshop:
+    code = (code_or_id or "").strip().upper()
+    row = connection.execute(sa.select(workshops).where(
+        (workshops.c.code == code) | (workshops.c.id == code_or_id))).first()
+    if row is None:
+        raise InputError(f"No workshop with the code {code_or_id!r}; check the code on the shared screen.")
+    return Workshop(row.id, row.code, row.title, tuple(row.scenarios), row.place, row.held_on)
 
 
 def _sqlite_pragmas(connection, record) -> None:

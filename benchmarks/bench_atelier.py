@@ -1,0 +1,180 @@
+"""Workshop benchmark: what a phone waits for when it submits, and what the shared screen's refresh costs.
+
+Run from the repository root with the project's Python::
+
+    .venv/bin/python benchmarks/bench_atelier.py                 # 100 participants, SQLite and PostgreSQL
+    .venv/bin/python benchmarks/bench_atelier.py --participants 20 --rounds 5   # a quick look
+
+Rows:
+
+* **store, 100 participants at once**: each participant is a thread that joins, rates every
+  scenario, sets weights, drops two pins and comments (what a phone sends over a workshop), all
+  threads started together; every call is timed. SQLite (the default file, WAL) and, side by
+  side in the same run, a real PostgreSQL server started from Debian's package when installed.
+* **shared screen refresh**: ``Store.tally`` on the workshop those participants filled, then the
+  verdict (rankings by the room's and each group's weights) when ``--runs`` names a results folder.
+* **phone page, one rating**: the participant page's whole script run (Streamlit's AppTest, on the
+  demo district) when a rating is tapped: the server's share of what the phone waits for.
+
+Medians and 95th percentiles; the table is written to ``benchmarks/results/atelier.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL server of the store's tests
+
+from postgres_server import binaries, postgres_server  # noqa: E402
+
+from jumeau.atelier.store import Store  # noqa: E402
+
+SCENARIOS = ["baseline", "rues_arborees", "parc_inondable", "plan_combine"]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def participate(store: Store, code: str, number: int, start: threading.Barrier, times: dict[str, list[float]],
+                lock: threading.Lock) -> None:
+    """One phone's whole workshop, each call timed."""
+    mine: dict[str, list[float]] = defaultdict(list)
+
+    def timed(kind: str, call, *args, **kwargs):
+        began = time.perf_counter()
+        value = call(*args, **kwargs)
+        mine[kind].append(time.perf_counter() - began)
+        return value
+
+    start.wait()
+    token = timed("join", store.join, code, group=["habitant", "commercant", "association", None][number % 4])
+    for scenario in SCENARIOS:
+        timed("rate", store.rate, token, scenario, 1 + (number + len(scenario)) % 5, favourite=scenario == "plan_combine")
+    timed("weights", store.set_weights, token, {"health": 1.0 + number % 3, "cost": 0.5 * (number % 4)})
+    for pin in range(2):
+        timed("pin", store.add_pin, token, "trop_chaud", 431_000.0 + number, 6_712_500.0 + pin, comment="Trop chaud")
+    timed("comment", store.add_comment, token, "plan_combine", f"Avis numéro {number}")
+    with lock:
+        for kind, values in mine.items():
+            times[kind].extend(values)
+
+
+def store_round(url: str, participants: int) -> tuple[dict[str, list[float]], float, Store, str]:
+    store = Store(url)
+    workshop = store.create_workshop("Banc d'essai", SCENARIOS)
+    times: dict[str, list[float]] = defaultdict(list)
+    lock, start = threading.Lock(), threading.Barrier(participants)
+    threads = [threading.Thread(target=participate, args=(store, workshop.code, n, start, times, lock))
+               for n in range(participants)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    tally = store.tally(workshop.id)
+    assert tally.participants == participants and len(tally.pins) == 2 * participants, "a contribution was lost"
+    assert all(r.count == participants for r in tally.ratings.values()), "a rating was lost or counted twice"
+    return times, wall, store, workshop.id
+
+
+def refresh(store: Store, workshop_id: str, rounds: int, runs: Path | None) -> dict[str, float]:
+    found = {}
+    tallies = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        tally = store.tally(workshop_id)
+        tallies.append(time.perf_counter() - began)
+    found["tally_median_s"] = statistics.median(tallies)
+    if runs is not None:
+        from jumeau.atelier.verdict import verdict
+
+        verdicts = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            verdict(tally, runs)
+            verdicts.append(time.perf_counter() - began)
+        found["verdict_median_s"] = statistics.median(verdicts)
+    return found
+
+
+def phone_page(rounds: int) -> dict[str, float]:
+    """The participant page's script run when a rating is tapped, on the demo district."""
+    from streamlit.testing.v1 import AppTest
+
+    folder = Path(tempfile.mkdtemp(prefix="jumeau-bench-atelier-"))
+    database = folder / "atelier.sqlite"
+    code = Store(database).create_workshop("Banc d'essai", ["baseline", "rues_arborees"]).code
+    os.environ.update(JUMEAU_DB=str(database), JUMEAU_RUNS=str(folder / "runs"),
+                      JUMEAU_SITE=str(ROOT / "data" / "demo" / "site.yaml"),
+                      JUMEAU_SCENARIOS=str(ROOT / "scenarios"))
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    page.query_params["rejoindre"] = code
+    page.run()
+    page.button[0].click().run()  # join
+    runs = []
+    for number in range(rounds):
+        control = page.segmented_control(key="p_score_rues_arborees")
+        began = time.perf_counter()
+        control.set_value(1 + number % 5).run()
+        runs.append(time.perf_counter() - began)
+        assert not page.exception, page.exception
+    return {"median_s": statistics.median(runs), "p95_s": percentile(runs, 0.95)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--participants", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=20, help="repetitions of the refresh and page timings")
+    parser.add_argument("--runs", type=Path, help="a results folder (jumeau run) for the verdict's timing")
+    options = parser.parse_args()
+
+    report: dict = {"participants": options.participants, "cpus": os.cpu_count(), "stores": {}}
+    backends = {"sqlite": lambda: f"sqlite:///{Path(tempfile.mkdtemp()) / 'atelier.sqlite'}"}
+    if binaries() is not None:
+        backends["postgresql"] = None
+    print(f"{options.participants} participants at once, each: join, {len(SCENARIOS)} ratings, weights, "
+          f"2 pins, 1 comment\n")
+    print(f"{'store':<11} {'call':<8} {'calls':>6} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+    for name in backends:
+        if name == "postgresql":
+            with postgres_server() as url:
+                times, wall, store, workshop_id = store_round(url, options.participants)
+                screen = refresh(store, workshop_id, options.rounds, options.runs)
+                store.engine.dispose()
+        else:
+            times, wall, store, workshop_id = store_round(backends[name](), options.participants)
+            screen = refresh(store, workshop_id, options.rounds, options.runs)
+        every = [t for values in times.values() for t in values]
+        rows = {kind: {"calls": len(v), "median_ms": 1e3 * statistics.median(v), "p95_ms": 1e3 * percentile(v, 0.95),
+                       "max_ms": 1e3 * max(v)} for kind, v in [*times.items(), ("all", every)]}
+        for kind, row in rows.items():
+            print(f"{name:<11} {kind:<8} {row['calls']:>6} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
+                  f"{row['max_ms']:>8.1f}")
+        print(f"{name:<11} {'wall':<8} {len(every):>6} calls in {wall:.2f} s ({len(every) / wall:.0f} calls/s); "
+              f"shared screen: tally {1e3 * screen['tally_median_s']:.1f} ms"
+              + (f", verdict {1e3 * screen['verdict_median_s']:.1f} ms" if "verdict_median_s" in screen else ""))
+        report["stores"][name] = {"calls": rows, "wall_s": wall, "screen": screen}
+    page = phone_page(options.rounds)
+    print(f"\nphone page, one rating tapped (script run, demo district): median {1e3 * page['median_s']:.0f} ms, "
+          f"p95 {1e3 * page['p95_s']:.0f} ms")
+    report["phone_page"] = page
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "atelier.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
