@@ -322,6 +322,8 @@ def atelier_new(
     scenario: Annotated[list[str], typer.Option(help="A scenario shown (repeatable), by id.")],
     place: Annotated[str, typer.Option(help="Where it is held.")] = "",
     held_on: Annotated[str | None, typer.Option("--date", help="When (YYYY-MM-DD).")] = None,
+    question: Annotated[list[str] | None, typer.Option(
+        help="What participants are asked (repeatable): rate, weights, pins, comments (default: all).")] = None,
     db: DbOption = None,
 ) -> None:
     """Create a workshop; prints the code participants type to join."""
@@ -331,7 +333,9 @@ def atelier_new(
         day = dt.date.fromisoformat(held_on) if held_on else None
     except ValueError:
         raise JumeauError(f"--date: {held_on!r} is not a date such as 2026-03-12.") from None
-    created = _store(db).create_workshop(title, scenario, place=place, held_on=day)
+    from jumeau.atelier.store import QUESTIONS
+
+    created = _store(db).create_workshop(title, scenario, place=place, held_on=day, questions=question or QUESTIONS)
     console.print(f"workshop {created.title!r}: code [bold]{created.code}[/bold]")
 
 

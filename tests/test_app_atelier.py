@@ -197,3 +197,12 @@ def test_the_export_zip_holds_the_compte_rendu(workspace, store):
     packed = zipfile.ZipFile(io.BytesIO(export_archive(store, workshop, None, "fr")))
     assert {"compte_rendu.html", "pins.gpkg", "ratings.csv"} <= set(packed.namelist())
     assert "&lt;script&gt;" in packed.read("compte_rendu.html").decode()
+
+
+def test_a_phone_shows_only_the_questions_asked(workspace, monkeypatch, store):
+    short = store.create_workshop("Atelier épingles", ["baseline", "trees"], questions=["pins"])
+    page = phone(workspace, monkeypatch, short.code)
+    page.button[0].click().run()
+    headers = [h.value for h in page.header]
+    assert headers == ["1. Un lieu à signaler"]
+    assert not [c for c in page.get("button_group") if c.key and c.key.startswith("p_score_")]

@@ -162,10 +162,12 @@ def test_the_command_line_creates_lists_and_purges_workshops(tmp_path):
 
     db = str(tmp_path / "atelier.sqlite")
     made = CliRunner().invoke(app, ["atelier", "new", "Atelier du 12 mars", "--scenario", "baseline", "--scenario",
-                                    "trees", "--date", "2026-03-12", "--place", "École", "--db", db])
+                                    "trees", "--date", "2026-03-12", "--place", "École", "--question", "rate",
+                                    "--question", "pins", "--db", db])
     assert made.exit_code == 0, made.output
     code = made.output.split("code")[-1].strip()
     assert Store(db).workshop(code).scenarios == ("baseline", "trees")
+    assert Store(db).workshop(code).questions == ("rate", "pins")
     listed = CliRunner().invoke(app, ["atelier", "list", "--db", db])
     assert code in listed.output and "2026-03-12" in listed.output
     bad = CliRunner().invoke(app, ["atelier", "new", "x", "--scenario", "a", "--date", "12/03", "--db", db])
@@ -178,3 +180,30 @@ def test_a_database_server_that_does_not_answer_is_said_plainly_without_its_pass
     with pytest.raises(InputError, match="server runs and answers") as refused:
         Store("postgresql+pg8000://jumeau:s3cret@127.0.0.1:1/atelier")
     assert "s3cret" not in str(refused.value) and "127.0.0.1:1" in str(refused.value)
+
+
+def test_a_workshop_asks_only_the_questions_the_facilitator_chose(store):
+    workshop = store.create_workshop("Atelier court", SCENARIOS, questions=["pins", "rate"])
+    assert workshop.questions == ("rate", "pins") and store.workshop(workshop.code).questions == ("rate", "pins")
+    token = store.join(workshop.code)
+    store.rate(token, "trees", 4)
+    store.add_pin(token, "eau", 0.0, 0.0)
+    with pytest.raises(InputError, match="does not ask for weights"):
+        store.set_weights(token, {"health": 2.0})
+    with pytest.raises(InputError, match="does not ask for comments"):
+        store.add_comment(token, "trees", "Bien")
+    with pytest.raises(InputError, match="ask one or more of"):
+        store.create_workshop("Atelier", SCENARIOS, questions=["vote"])
+
+
+def test_a_database_of_the_first_schema_is_brought_up_to_date(tmp_path):
+    path = tmp_path / "atelier.sqlite"
+    old = Store(path).create_workshop("Atelier de 2025", SCENARIOS)
+    with sqlite3.connect(path) as connection:  # as jumeau's first schema wrote it
+        connection.execute("ALTER TABLE workshops DROP COLUMN questions")
+        connection.execute("UPDATE jumeau_schema SET version = 1")
+    reopened = Store(path)
+    assert reopened.workshop(old.code).questions == ("rate", "weights", "pins", "comments")  # it asked everything
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version FROM jumeau_schema").fetchall() == [(2,)]
+    assert reopened.create_workshop("Atelier de 2026", SCENARIOS, questions=["rate"]).questions == ("rate",)

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from jumeau.atelier.export import export_workshop
-from jumeau.atelier.store import Store, Workshop
+from jumeau.atelier.store import QUESTIONS, Store, Workshop
 from jumeau.errors import JumeauError
 from jumeau.io.runfolder import Result
 from viewer.participant import word
@@ -50,9 +50,11 @@ def _new_workshop(store: Store, results: dict[str, Result], text: dict, language
             held_on = st.date_input(text["f_date"], value=dt.date.today(), key="f_date", format="DD/MM/YYYY")
             shown = st.multiselect(text["f_scenarios"], list(results), default=list(results),
                                    format_func=lambda s: results[s].title(language), key="f_scenarios")
+            asked = st.multiselect(text["f_questions"], list(QUESTIONS), default=list(QUESTIONS),
+                                   format_func=lambda q: text[f"q_{q}"], key="f_questions")
             if st.form_submit_button(text["f_create"], type="primary"):
                 try:
-                    made = store.create_workshop(title, shown, place=place, held_on=held_on)
+                    made = store.create_workshop(title, shown, place=place, held_on=held_on, questions=asked)
                 except JumeauError as exc:
                     st.error(str(exc))
                 else:

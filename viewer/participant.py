@@ -36,6 +36,7 @@ FIGURES = ("residents_flooded", "stress_hours_outdoor", "investment")  # what a 
 # What the privacy notice says, set by the server's operator (the municipality is the controller).
 CONTROLLER = os.environ.get("JUMEAU_CONTROLLER", "")
 RETENTION_DAYS = os.environ.get("JUMEAU_RETENTION_DAYS", "365")  # as `jumeau atelier purge --older-than` is run
+SECTION_TITLES = {"rate": "p_rate", "weights": "p_weights", "pins": "p_pin", "comments": "p_comment_title"}
 PIN_CELLS = 2500  # about as many tap targets over the district: tens of metres each
 
 
@@ -70,11 +71,15 @@ def participant_page(store: Store, code: str, scenarios: ScenarioSet, results: d
     known = {s.id for s in scenarios}
     shown = [s for s in workshop.scenarios if s in known]
     st.success(text["p_welcome"])
-    _rate_section(store, answers, shown, scenarios, results, text, language)
-    _weights_section(store, answers, text, language)
-    _pin_section(store, answers, site, text, language)
-    _comment_section(store, answers, shown, scenarios, text, language)
-    _others_section(store, answers, scenarios, text, language)
+    sections = {"rate": lambda: _rate_section(store, answers, shown, scenarios, results, text, language),
+                "weights": lambda: _weights_section(store, answers, text, language),
+                "pins": lambda: _pin_section(store, answers, site, text, language),
+                "comments": lambda: _comment_section(store, answers, shown, scenarios, text, language)}
+    for number, question in enumerate(workshop.questions, start=1):  # only what the facilitator asks
+        st.header(f"{number}. {text[SECTION_TITLES[question]]}")
+        sections[question]()
+    if workshop.asks("pins") or workshop.asks("comments"):
+        _others_section(store, answers, scenarios, text, language)
 
 
 def _answers(store: Store, text: dict) -> Answers | None:
@@ -124,7 +129,6 @@ def _submit(action, done: str) -> bool:
 
 def _rate_section(store: Store, answers: Answers, shown: list[str], scenarios: ScenarioSet,
                   results: dict[str, Result], text: dict, language: str) -> None:
-    st.header(text["p_rate"])
     st.caption(text["p_rate_help"])
     baseline = results.get("baseline")
     for scenario_id in shown:
@@ -166,7 +170,6 @@ def _figure(result: Result, baseline: Result | None, key: str, language: str) ->
 
 
 def _weights_section(store: Store, answers: Answers, text: dict, language: str) -> None:
-    st.header(text["p_weights"])
     st.caption(text["p_weights_help"])
     with st.form("weights"):
         chosen = {d: st.slider(dimension_label(d, language), *WEIGHT_RANGE, float(answers.weights.get(d, 1.0)), 0.5,
@@ -176,7 +179,6 @@ def _weights_section(store: Store, answers: Answers, text: dict, language: str) 
 
 
 def _pin_section(store: Store, answers: Answers, site: Site, text: dict, language: str) -> None:
-    st.header(text["p_pin"])
     st.caption(text["p_pin_help"])
     category = st.segmented_control(text["p_category"], list(CATEGORIES), format_func=lambda c: word(c, language),
                                     key="p_category")
@@ -277,7 +279,6 @@ def _place_on_map(site: Site, text: dict) -> tuple[float, float] | None:
 
 def _comment_section(store: Store, answers: Answers, shown: list[str], scenarios: ScenarioSet, text: dict,
                      language: str) -> None:
-    st.header(text["p_comment_title"])
     with st.form("comment", clear_on_submit=True):
         scenario = st.selectbox(text["p_comment_on"], shown, format_func=lambda s: scenarios[s].title_in(language),
                                 key="p_comment_scenario")

@@ -86,7 +86,8 @@ def _live_verdict(store: Store, workshop: Workshop, results: dict[str, Result], 
         counts[2].metric(text["room_pins"], len(tally.pins))
         if tally.groups:
             st.caption(" · ".join(f"{word(g, language)} : {n}" for g, n in sorted(tally.groups.items())))
-        st.table(ratings_table(tally, shown, results, text, language).set_index(text["scenario"]))
+        if workshop.asks("rate"):
+            st.table(ratings_table(tally, shown, results, text, language).set_index(text["scenario"]))
         judged = None
         if baseline_id in results:
             weighed = repr((sorted(tally.weights.items()),

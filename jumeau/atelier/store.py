@@ -40,7 +40,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQL
 
 from jumeau.errors import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a workshop chooses the questions it asks
+QUESTIONS = ("rate", "weights", "pins", "comments")  # what a participant may be asked, each optional for them
 GROUPS = ("habitant", "commercant", "association", "elu", "technicien")
 CATEGORIES = ("trop_chaud", "eau", "ombre", "idee")  # what a pin says about its place
 LABELS = {  # what people read, French then English
@@ -69,6 +70,7 @@ workshops = sa.Table(
     sa.Column("place", sa.String(MAX_TITLE), nullable=False, default=""),
     sa.Column("scenarios", sa.JSON, nullable=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("questions", sa.JSON),  # None: every question (the workshops of schema 1)
 )
 participants = sa.Table(
     "participants", metadata,
@@ -133,6 +135,10 @@ class Workshop:
     scenarios: tuple[str, ...]
     place: str = ""
     held_on: dt.date | None = None
+    questions: tuple[str, ...] = QUESTIONS
+
+    def asks(self, question: str) -> bool:
+        return question in self.questions
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,8 @@ class Store:
                 found = connection.execute(sa.select(schema.c.version)).scalar()
                 if found is None:
                     connection.execute(schema.insert().values(version=SCHEMA_VERSION))
+                elif found < SCHEMA_VERSION:
+                    _migrate(connection, found)
                 elif found > SCHEMA_VERSION:
                     raise InputError(f"{self.shown_url}: workshop database of schema {found}, newer than this jumeau's "
                                      f"{SCHEMA_VERSION}; update jumeau or use another database.")
@@ -230,21 +238,27 @@ class Store:
     # -- workshops and participants -------------------------------------------------------
 
     def create_workshop(self, title: str, scenarios: Sequence[str], *, place: str = "",
-                        held_on: dt.date | None = None) -> Workshop:
-        """A new workshop showing ``scenarios`` (ids), with a short code to join it."""
+                        held_on: dt.date | None = None, questions: Sequence[str] = QUESTIONS) -> Workshop:
+        """A new workshop showing ``scenarios`` (ids) and asking ``questions`` (of :data:`QUESTIONS`), with a
+        short code to join it."""
         title = _text(title, "title", MAX_TITLE)
         if not title:
             raise InputError("title: a workshop needs a title (e.g. the place and the date).")
         if not scenarios:
             raise InputError("scenarios: a workshop shows at least one scenario.")
+        unknown = [q for q in questions if q not in QUESTIONS]
+        if unknown or not questions:
+            raise InputError(f"questions: {', '.join(unknown) or 'none'}; ask one or more of {', '.join(QUESTIONS)}.")
+        questions = tuple(q for q in QUESTIONS if q in questions)
         for _ in range(20):  # a code already taken is drawn again
             workshop = Workshop(str(uuid.uuid4()), "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
-                                title, tuple(scenarios), _text(place, "place", MAX_TITLE), held_on)
+                                title, tuple(scenarios), _text(place, "place", MAX_TITLE), held_on, questions)
             try:
                 with self.engine.begin() as connection:
                     connection.execute(workshops.insert().values(
                         id=workshop.id, code=workshop.code, title=workshop.title, held_on=held_on,
-                        place=workshop.place, scenarios=list(workshop.scenarios), created=_now()))
+                        place=workshop.place, scenarios=list(workshop.scenarios), created=_now(),
+                        questions=list(questions)))
                 return workshop
             except IntegrityError:
                 continue
@@ -257,7 +271,7 @@ class Store:
     def workshops(self) -> list[Workshop]:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(workshops).order_by(workshops.c.created.desc())).all()
-        return [Workshop(r.id, r.code, r.title, tuple(r.scenarios), r.place, r.held_on) for r in rows]
+        return [_workshop(r) for r in rows]
 
     def join(self, code: str, *, group: str | None = None, area: str | None = None) -> str:
         """A new anonymous participant of the workshop ``code``; returns their token (kept by their browser)."""
@@ -272,14 +286,11 @@ class Store:
         return token
 
     def _participant(self, connection, token: str) -> tuple[int, Workshop]:
-        row = connection.execute(sa.select(participants.c.id.label("participant"), workshops.c.id.label("workshop"),
-                                           workshops.c.code, workshops.c.title, workshops.c.scenarios,
-                                           workshops.c.place, workshops.c.held_on)
+        row = connection.execute(sa.select(participants.c.id.label("participant"), workshops)
                                  .join(workshops).where(participants.c.token_hash == _hash(token or ""))).first()
         if row is None:
             raise InputError("This participation is unknown (the workshop may have been purged); join again.")
-        return row.participant, Workshop(row.workshop, row.code, row.title, tuple(row.scenarios), row.place,
-                                         row.held_on)
+        return row.participant, _workshop(row)
 
     def answers(self, token: str) -> Answers:
         """The participant's own answers (their token is unknown: :class:`InputError`)."""
@@ -303,6 +314,7 @@ class Store:
             raise InputError(f"score: {score!r}; give a whole number from 1 to 5.")
         with self.engine.begin() as connection:
             participant, workshop = self._participant(connection, token)
+            _asked(workshop, "rate")
             _shown(workshop, scenario)
             if favourite:
                 connection.execute(ratings.update().where(ratings.c.participant_id == participant)
@@ -320,7 +332,8 @@ class Store:
             if not WEIGHT_RANGE[0] <= float(weight) <= WEIGHT_RANGE[1]:
                 raise InputError(f"weights: {dimension} = {weight}; give a weight from 0 to 3.")
         with self.engine.begin() as connection:
-            participant, _ = self._participant(connection, token)
+            participant, workshop = self._participant(connection, token)
+            _asked(workshop, "weights")
             for dimension, weight in chosen.items():
                 _replace(connection, weights, {"participant_id": participant, "dimension": dimension},
                          {"weight": float(weight)})
@@ -331,7 +344,7 @@ class Store:
         if category not in CATEGORIES:
             raise InputError(f"category: {category!r}; choose one of {', '.join(CATEGORIES)}.")
         values = {"category": category, "comment": _text(comment, "comment", MAX_COMMENT), "x": float(x), "y": float(y)}
-        return self._add(token, pins, values, submission)
+        return self._add(token, pins, values, submission, "pins")
 
     def add_comment(self, token: str, scenario: str, text: str, *, submission: str | None = None) -> str:
         text = _text(text, "comment", MAX_COMMENT)
@@ -339,13 +352,14 @@ class Store:
             raise InputError("comment: empty; write a few words.")
         with self.engine.connect() as connection:
             _shown(self._participant(connection, token)[1], scenario)
-        return self._add(token, comments, {"scenario": scenario, "text": text}, submission)
+        return self._add(token, comments, {"scenario": scenario, "text": text}, submission, "comments")
 
-    def _add(self, token: str, table: sa.Table, values: dict, submission: str | None) -> str:
+    def _add(self, token: str, table: sa.Table, values: dict, submission: str | None, question: str) -> str:
         item = submission or str(uuid.uuid4())
         try:
             with self.engine.begin() as connection:
                 participant, workshop = self._participant(connection, token)
+                _asked(workshop, question)
                 connection.execute(table.insert().values(id=item, workshop_id=workshop.id, participant_id=participant,
                                                          created=_now(), **values))
         except IntegrityError:  # sent before: stored once
@@ -454,7 +468,27 @@ def _find_workshop(connection, code_or_id: str) -> Workshop:
         (workshops.c.code == code) | (workshops.c.id == code_or_id))).first()
     if row is None:
         raise InputError(f"No workshop with the code {code_or_id!r}; check the code on the shared screen.")
-    return Workshop(row.id, row.code, row.title, tuple(row.scenarios), row.place, row.held_on)
+    return _workshop(row)
+
+
+def _workshop(row) -> Workshop:
+    return Workshop(row.id, row.code, row.title, tuple(row.scenarios), row.place, row.held_on,
+                    tuple(row.questions) if row.questions else QUESTIONS)
+
+
+def _migrate(connection, found: int) -> None:
+    """Bring a database of an older schema to this one, in the opening transaction."""
+    if found < 2:  # workshops choose their questions; the older ones asked everything (NULL)
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("workshops")}
+        if "questions" not in columns:
+            connection.execute(sa.text("ALTER TABLE workshops ADD COLUMN questions JSON"))
+    connection.execute(schema.update().values(version=SCHEMA_VERSION))
+
+
+def _asked(workshop: Workshop, question: str) -> None:
+    if not workshop.asks(question):
+        raise InputError(f"This workshop does not ask for {question}; the facilitator chose "
+                         f"{', '.join(workshop.questions)}.")
 
 
 def _sqlite_pragmas(connection, record) -> None:
