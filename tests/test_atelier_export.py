@@ -106,6 +106,10 @@ def test_the_compte_rendu_tells_the_session_and_ranks_with_the_room_s_weights(se
     ranking = page.split("<h2>Classement</h2>")[1].split("</table>")[0]
     assert all(title in ranking for title in ("Actuel", "Rue dépavée", "Arbres"))
     assert "<th>Élus</th><th>Habitants</th>" in ranking  # each group's ranking beside the room's
+    value = page.split("<h3>Valeur créée / détruite</h3>")[1].split("</table>")[0]
+    baseline_row = value.split("Actuel</td>")[1].split("</tr>")[0]
+    assert baseline_row.count("<td>0,00 / 0,00</td>") == 3  # the baseline against itself, for the room and 2 groups
+    assert "<td>+" in value and " / −" in value  # some value created and some destroyed, signed in French
     assert not any(token in page for token in tokens)
     assert page.count('src="data:image/png;base64,') == 1  # the pins over the baseline's water depths
     english = export_workshop(store, workshop.code, tmp_path / "en", language="en")

@@ -43,6 +43,11 @@ LABELS = {  # the compte rendu's words, French then English
                      "Each scenario's rank with equal weights (technical), with the room's median weights, then each "
                      "group's."),
     "no_weights": ("Personne n'a donné de poids.", "Nobody gave weights."),
+    "value": ("Valeur créée / détruite", "Value created / destroyed"),
+    "value_note": ("Ce que chaque scénario améliore (+) et dégrade (−) par rapport à la situation actuelle, pesé avec "
+                   "les poids de la salle puis de chaque groupe (scores de −1 à 1).",
+                   "What each scenario improves (+) and worsens (−) against the current situation, weighed with the "
+                   "room's weights, then each group's (scores from −1 to 1)."),
     "no_ranking": ("Classement non calculé : donnez le dossier des résultats (jumeau atelier export --runs).",
                    "Ranking not computed: give the results folder (jumeau atelier export --runs)."),
     "pins": ("Épingles sur la carte", "Pins on the map"),
@@ -135,6 +140,9 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
     def number(value: float | None, decimals: int = 1) -> str:  # "3,5" in French
         return "—" if value is None else format_number(value, decimals, language)
 
+    def signed(value: float) -> str:  # a score from −1 to 1: "+0,33", "−0,12"
+        return ("−" if value < -0.005 else "+" if value > 0.005 else "") + number(abs(value), 2)
+
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
 
@@ -142,8 +150,12 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
     if runs is not None:
         judged = verdict(tally, runs, workshop.scenarios, baseline=baseline, language=language)
         titles, reference, ranking_groups = judged.titles, judged.reference, judged.groups
+        values = {name: judged.value(name) for name in (ROOM, *ranking_groups)}
         ranking = [{"title": titles[s], "technical": row[TECHNICAL], "room": row[ROOM],
-                    "by_group": [row[g] for g in ranking_groups]} for s, row in judged.ranks().iterrows()]
+                    "by_group": [row[g] for g in ranking_groups],
+                    "value": [f"{signed(values[name].at[s, 'created'])} / {signed(values[name].at[s, 'destroyed'])}"
+                              for name in (ROOM, *ranking_groups)]}
+                   for s, row in judged.ranks().iterrows()]
     ratings = _ratings(found["ratings"])
     groups = sorted(g for g in ratings["group"].unique() if g != ROOM)
     room = ratings[ratings["group"] == ROOM].set_index("scenario")
