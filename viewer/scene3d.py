@@ -1,4 +1,7 @@
-"""The 3-D view as an HTML page (vtk.js) or a PNG for slides, behind functions tests can replace."""
+"""The 3-D view as an HTML page (vtk.js) or a PNG for slides, behind functions tests can replace.
+
+The renderer (:mod:`jumeau.render.scene`: pyvista, VTK) is imported when a scene is first drawn,
+not with the page: it takes seconds, and the first page shows no 3-D."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from jumeau.render.scene import build_scene, export_html, screenshot
 from jumeau.site.state import Site
 
 
@@ -20,6 +22,8 @@ def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, cl
     ``view`` is one of :func:`jumeau.render.scene.camera_views`; the page's colour bar is
     in ``language`` with the layer's declared colours.
     """
+    from jumeau.render.scene import build_scene, export_html
+
     plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
                           works=works, view=view)
     try:
@@ -33,6 +37,8 @@ def scene_png(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, cli
               language: str, works: np.ndarray | None = None, view: str = "overview",
               size: Sequence[int] = (1920, 1080)) -> bytes:
     """The same scene as :func:`scene_html` as a PNG of ``size`` pixels (width, height), for slides."""
+    from jumeau.render.scene import build_scene, screenshot
+
     plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
                           works=works, view=view)
     try:

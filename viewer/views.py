@@ -22,7 +22,6 @@ from pyproj import Transformer
 from jumeau.io.runfolder import Result
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map, site_map
-from jumeau.render.scene import camera_views
 from jumeau.site.state import Site
 from jumeau.site.vocabulary import LABELS_FR
 from jumeau.study.compare import compare, scorecard
@@ -409,6 +408,9 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
                language: str) -> None:
     """The district in 3-D, coloured by a layer, the works outlined, from a chosen point of view."""
     names = available_layers(result)
+    # here, not at the top: pyvista and VTK take seconds to import, and the first page needs no 3-D
+    from jumeau.render.viewpoints import camera_views
+
     views = camera_views(site, language)
     layer_column, view_column = st.columns([3, 2], vertical_alignment="bottom")
     choice = layer_column.selectbox(text["layer"], names, format_func=lambda n: layer_label(n, language),
