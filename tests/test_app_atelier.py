@@ -14,6 +14,9 @@ from test_app import FACILITATOR, server
 from jumeau.atelier.store import Store
 
 SCRIPT = "<script>alert('x')</script>"
+# what a city file or a scenario file could hold: HTML that runs if a page ever inserts it as HTML
+HOSTILE_SITE = '<img src=x onerror="window.__pwned=2">Crèche Les Lutins'
+HOSTILE_TITLE = '<img src=x onerror="window.__pwned=3">Arbres et bancs'
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +31,12 @@ def workspace(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("atelier")
     city = CityFiles(folder)
-    city.vector(gpd.GeoDataFrame({"type": ["École", "Crèche"], "nom": ["École Jules Ferry", "Crèche <i>Lutins</i>"]},
+    city.vector(gpd.GeoDataFrame({"type": ["École", "Crèche"], "nom": ["École Jules Ferry", HOSTILE_SITE]},
                                  geometry=[Point(X0 + 45, Y0 + 45), Point(X0 + 35, Y0 + 20)], crs=CRS), "sites.gpkg")
     site = city.write(sites={"path": "sites.gpkg", "type": "type", "name": "nom"})
     scenarios = write_scenarios(folder / "scenarios")
+    (folder / "scenarios" / "hostile.yaml").write_text(f"id: hostile\ntitle: '{HOSTILE_TITLE}'\n", encoding="utf-8")
+    scenarios = [*scenarios, folder / "scenarios" / "hostile.yaml"]
     report = run(site, scenarios, site_results((folder / "runs").resolve(), load_site(site)), workers=1)
     assert not report.failed, report.table()
     return site, folder / "scenarios", folder / "runs"

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_app_atelier import workspace  # noqa: F401  (a small site with named places, computed)
+from test_app_atelier import HOSTILE_SITE, HOSTILE_TITLE, workspace  # noqa: F401  (a small computed site)
 from test_app_e2e import ARTIFACTS, CHROMIUM, Watched, browser  # noqa: F401
 
 from viewer.launch import serve
@@ -25,7 +25,8 @@ def workshop_server(workspace, tmp_path_factory):  # noqa: F811
 
     site, scenarios, runs = workspace
     database = tmp_path_factory.mktemp("db") / "atelier.sqlite"
-    made = Store(database).create_workshop("Atelier du marché", ["baseline", "trees"], place="Salle des fêtes")
+    made = Store(database).create_workshop("Atelier du marché", ["baseline", "trees", "hostile"],
+                                                     place="Salle des fêtes")
     env = {"JUMEAU_SITE": str(site), "JUMEAU_SCENARIOS": str(scenarios), "JUMEAU_RUNS": str(runs),
            "JUMEAU_DB": str(database), "JUMEAU_FACILITATOR_CODE": "1357",
            "JUMEAU_PUBLIC_URL": "http://192.168.1.20:8501"}
@@ -48,8 +49,8 @@ def join_and_rate(browser, url: str, code: str) -> list[Watched]:  # noqa: F811
         phone.page.get_by_text("Vous participez").wait_for(timeout=60_000)
         rating = phone.page.get_by_role("radiogroup", name="Ma note").nth(1)  # the second project: Arbres
         rating.get_by_role("radio", name="5 ☺" if number % 2 else "2", exact=True).click()
-    for phone in phones:
-        phone.page.get_by_text("Enregistré, merci").first.wait_for(timeout=30_000)
+    for number, phone in enumerate(phones):  # each phone shows what the server stored
+        phone.page.get_by_text(f"Votre note, enregistrée : {5 if number % 2 else 2} sur 5").wait_for(timeout=60_000)
     return phones
 
 
@@ -119,6 +120,13 @@ def test_ten_phones_and_the_shared_screen(workshop_server, browser):  # noqa: F8
     third.reload(wait_until="networkidle")
     third.get_by_text("Ce que disent les autres").click()
     third.get_by_text(INJECTED).wait_for(timeout=30_000)
+    third.get_by_text(HOSTILE_TITLE).first.wait_for()  # a scenario title from a file, on the phone
+    places = third.locator('[data-testid="stSelectbox"]', has_text="un lieu de la liste").locator("input")
+    places.click()
+    places.press_sequentially("Lutins")
+    third.get_by_text(HOSTILE_SITE).first.wait_for()  # a site name from the city's file, in the list
+    third.keyboard.press("Escape")
+    screen.page.get_by_text(HOSTILE_TITLE).first.wait_for()  # and on the shared screen's tables
     for watched in (screen, *phones[:3]):
         assert watched.page.evaluate("window.__pwned") is None
     ARTIFACTS.mkdir(exist_ok=True)

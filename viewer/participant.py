@@ -143,10 +143,12 @@ def _rate_section(store: Store, answers: Answers, shown: list[str], scenarios: S
             given = answers.scores.get(scenario_id)
             score = st.segmented_control(text["p_score"], list(SCORES), default=given,
                                          format_func=lambda s: text[f"p_score_{s}"], key=f"p_score_{scenario_id}")
-            if score is not None and score != given:
-                _submit(lambda s=scenario_id, v=score: store.rate(_token(), s, v, favourite=answers.favourite == s),
-                        text["p_saved"])
+            if score is not None and score != given and _submit(
+                    lambda s=scenario_id, v=score: store.rate(_token(), s, v, favourite=answers.favourite == s),
+                    text["p_saved"]):
                 answers.scores[scenario_id] = score
+            if scenario_id in answers.scores:  # what the server holds, so that a phone on a poor network knows
+                st.caption(text["p_score_saved"].format(score=answers.scores[scenario_id]))
     rated = [s for s in shown if s in answers.scores]
     if rated:
         favourite = st.radio(text["p_favourite"], rated, index=rated.index(answers.favourite)
