@@ -161,6 +161,12 @@ def test_planner_mode_every_view_without_error_and_buildings_show_their_values(s
     tooltip = hovered_building(page)
     assert "Bâtiment" in tooltip and "Habitants" in tooltip, f"no building shows its values on hover: {tooltip!r}"
     watched.check("planner, map after hovering")
+    building = tooltip.strip().splitlines()[0]  # "Bâtiment 3"
+    page.mouse.down()  # a click where the tooltip showed: what changes at this building
+    page.mouse.up()
+    use = tooltip.strip().splitlines()[1].split(" : ")[1]  # "Usage : école"
+    page.get_by_text(f"{building} — {use}", exact=True).wait_for(timeout=30_000)  # its before/after, under the map
+    watched.check("planner, a building clicked")
     code = page.get_by_label("Code de l'animateur (charger un site, lancer un calcul)")
     code.fill(FACILITATOR)
     code.press("Enter")

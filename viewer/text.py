@@ -38,7 +38,8 @@ _OWN: dict[str, dict[str, str]] = {
         "tab_compare": "Comparer",
         "tab_run": "Lancer un calcul",
         "tab_download": "Télécharger",
-        "buildings_hover": "Survolez un bâtiment pour voir ses valeurs.",
+        "buildings_hover": ("Survolez un bâtiment pour voir ses valeurs ; cliquez dessus pour voir ce qui change "
+                            "là (« Ce qui change ici »)."),
         "first": "Premier scénario",
         "second": "Second scénario",
         "difference_map": "Différence (second − premier)",
@@ -214,7 +215,8 @@ _OWN: dict[str, dict[str, str]] = {
         "tab_compare": "Compare",
         "tab_run": "Run a computation",
         "tab_download": "Download",
-        "buildings_hover": "Hover over a building to see its values.",
+        "buildings_hover": ("Hover over a building to see its values; click it to see what changes there (“What "
+                            "changes here”)."),
         "first": "First scenario",
         "second": "Second scenario",
         "difference_map": "Difference (second − first)",

@@ -163,26 +163,33 @@ def place_panel(result: Result, baseline: Result, text: dict, language: str) -> 
     with st.expander(text["place"], expanded=False):
         chosen = st.selectbox(text["place_pick"], list(places), format_func=places.get, key="place")
         kind, place_id = chosen.split(":", 1)
-        frame_after, frame_before = (result.sites, baseline.sites) if kind == "site" else \
-            (result.buildings, baseline.buildings)
-        after = frame_after[frame_after["id"].astype(str) == place_id]
-        before = frame_before[frame_before["id"].astype(str) == place_id]
-        depth = "peak_depth" if kind == "site" else "wall_depth"
-        rows = []
-        for column, label, unit in ((depth, text["col_water"], "m"),
-                                    ("stress_hours_around", text["col_stress_hours"], "h"),
-                                    ("utci_around", text["col_utci"], "°C"),
-                                    ("t_air", layer_label("t_air", language), "°C")):
-            if column not in after or not len(after):
-                continue
-            now = float(after[column].iloc[0])
-            then = float(before[column].iloc[0]) if len(before) and column in before else float("nan")
-            change = now - then
-            rows.append({"": label, baseline.title(language): format_value(then, unit, language),
-                         result.title(language): format_value(now, unit, language),
-                         "Δ": "—" if not np.isfinite(change) else
-                         ("+" if change > 0 else "") + format_value(change, unit, language)})
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(place_changes(result, baseline, kind, place_id, text, language), hide_index=True,
+                     width="stretch")
+
+
+def place_changes(result: Result, baseline: Result, kind: str, place_id: str, text: dict,
+                  language: str) -> pd.DataFrame:
+    """A site's (``kind`` "site") or a building's values before and after: water, heat stress, felt heat, air."""
+    frame_after, frame_before = (result.sites, baseline.sites) if kind == "site" else \
+        (result.buildings, baseline.buildings)
+    after = frame_after[frame_after["id"].astype(str) == place_id]
+    before = frame_before[frame_before["id"].astype(str) == place_id]
+    depth = "peak_depth" if kind == "site" else "wall_depth"
+    rows = []
+    for column, label, unit in ((depth, text["col_water"], "m"),
+                                ("stress_hours_around", text["col_stress_hours"], "h"),
+                                ("utci_around", text["col_utci"], "°C"),
+                                ("t_air", layer_label("t_air", language), "°C")):
+        if column not in after or not len(after):
+            continue
+        now = float(after[column].iloc[0])
+        then = float(before[column].iloc[0]) if len(before) and column in before else float("nan")
+        change = now - then
+        rows.append({"": label, baseline.title(language): format_value(then, unit, language),
+                     result.title(language): format_value(now, unit, language),
+                     "Δ": "—" if not np.isfinite(change) else
+                     ("+" if change > 0 else "") + format_value(change, unit, language)})
+    return pd.DataFrame(rows)
 
 
 def works_table(works: pd.DataFrame, text: dict, language: str) -> pd.DataFrame:
@@ -285,9 +292,10 @@ def png_download(png: bytes, name: str, text: dict, key: str) -> None:
     st.download_button(text["download_png"], png, file_name=name, mime="image/png", key=key)
 
 
-def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits: tuple[float, float],
-              text: dict, language: str) -> None:
-    """Buildings over the coloured layer, in the browser, with each building's values on hover."""
+def hover_map(site: Site, result: Result, baseline: Result, layer: xr.DataArray, cmap: str,
+              limits: tuple[float, float], text: dict, language: str) -> None:
+    """Buildings over the coloured layer, in the browser, with each building's values on hover; a click on
+    one shows what changes there against the baseline."""
     colormap = matplotlib.colormaps[cmap]
     norm = matplotlib.colors.Normalize(*limits)
     rgba = colormap(norm(np.nan_to_num(layer.values, nan=limits[0])))
@@ -305,8 +313,9 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
     deck = pdk.Deck(
         layers=[
             pdk.Layer("BitmapLayer", data=None, image=image, bounds=bounds),
-            pdk.Layer("PolygonLayer", shown, get_polygon="polygon", get_fill_color=[235, 235, 235, 170],
-                      get_line_color=[40, 40, 40], line_width_min_pixels=1, pickable=True, auto_highlight=True),
+            pdk.Layer("PolygonLayer", shown, id="buildings", get_polygon="polygon",
+                      get_fill_color=[235, 235, 235, 170], get_line_color=[40, 40, 40], line_width_min_pixels=1,
+                      pickable=True, auto_highlight=True),
         ],
         initial_view_state=pdk.ViewState(longitude=float(centre[0]), latitude=float(centre[1]),
                                          zoom=fitting_zoom(np.asarray(bounds))),
@@ -316,8 +325,16 @@ def hover_map(site: Site, result: Result, layer: xr.DataArray, cmap: str, limits
                          f"{text['stress_hours_around']} : {{stress_hours}}<br>"
                          f"{text['wall_depth']} : {{wall_depth}}"},
     )
-    st.pydeck_chart(deck, width="stretch")
+    event = st.pydeck_chart(deck, width="stretch", on_select="rerun", selection_mode="single-object",
+                            key="building_pick")
     st.caption(text["buildings_hover"])
+    picked = (event.selection.get("objects") or {}).get("buildings") if event is not None else None
+    if picked:  # what changes at the building clicked, right under the map
+        building = str(picked[0]["pick"])
+        use = str(picked[0]["use"])
+        st.markdown(f"**{html.escape(text['building'])} {html.escape(building)} — {use}**")  # use: escaped already
+        st.dataframe(place_changes(result, baseline, "building", building, text, language), hide_index=True,
+                     width="stretch")
 
 
 def fitting_zoom(corners: np.ndarray, width_px: float = 900, height_px: float = 480) -> float:
@@ -344,6 +361,7 @@ def hover_table(buildings: pd.DataFrame, language: str = "fr") -> pd.DataFrame:
             lambda use: html.escape(LABELS_FR.get(use, use) if language == "fr" else use.replace("_", " "))),
         "residents": buildings["population"].round(0), "t_air": buildings["t_air"].round(1),
         "stress_hours": buildings["stress_hours_around"].round(1), "wall_depth": buildings["wall_depth"].round(2),
+        "pick": buildings["id"].astype(str),  # data, never shown: what a click picks
     })
 
 
@@ -401,7 +419,7 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
     png_download(png, file_name(text["map_word"], result.title(language), label[choice.split("@")[0]],
                                 f"{hour:g}h" if hour is not None else "", suffix=".png"), text, "dl_map_png")
     if not workshop:
-        hover_map(site, result, layer, cmap, limits, text, language)
+        hover_map(site, result, baseline, layer, cmap, limits, text, language)
 
 
 def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
