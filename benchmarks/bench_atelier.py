@@ -17,6 +17,9 @@ Rows:
   demo district) when a rating is tapped: the server's share of what the phone waits for.
 
 Medians and 95th percentiles; the table is written to ``benchmarks/results/atelier.json``.
+
+``--screenshots`` also takes the guide's pictures (``docs/screenshots/atelier-*.png``): a workshop
+on the demo district, filled by a simulated room, on the shared screen at 1920×1080 and on a phone.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PostgreSQL server of the store's tests
+sys.path.insert(0, str(ROOT))  # the viewer package sits beside app.py
 
 from postgres_server import binaries, postgres_server  # noqa: E402
 
@@ -135,12 +139,82 @@ def phone_page(rounds: int) -> dict[str, float]:
     return {"median_s": statistics.median(runs), "p95_s": percentile(runs, 0.95)}
 
 
+ROOM_SAYS = {  # what a simulated room says, for the guide's screenshots
+    "trop_chaud": ["Pas un arbre sur ce parking", "La cour de l'école est un four", "Arrêt de bus en plein soleil"],
+    "eau": ["Ça déborde à chaque orage", "Le passage souterrain est inondé", "Flaque devant l'EHPAD"],
+    "ombre": ["Des bancs à l'ombre pour les anciens", "Ombrager la place du marché"],
+    "idee": ["Une fontaine ici ?", "Dépaver le parvis"],
+}
+
+
+def screenshots() -> None:
+    """The guide's pictures: the demo's results (bench_app's cache), a workshop a simulated room filled."""
+    import random
+
+    from bench_app import BROWSER_ARGS, CHROMIUM, RUNS, SCREENSHOTS, warm_cache
+    from playwright.sync_api import sync_playwright
+
+    import jumeau
+    from viewer.launch import serve
+
+    warm_cache()
+    site = jumeau.load_site(ROOT / "data" / "demo" / "site.yaml")
+    database = Path(tempfile.mkdtemp(prefix="jumeau-guide-")) / "atelier.sqlite"
+    store = Store(database)
+    workshop = store.create_workshop("Atelier du quartier, 3 décembre", ["baseline", "rues_arborees",
+                                     "parc_inondable", "plan_combine"], place="Salle des fêtes")
+    chance = random.Random(3)
+    xmin, ymin, xmax, ymax = site.grid.rio.bounds()
+    for number in range(24):
+        token = store.join(workshop.code, group=chance.choice(["habitant"] * 3 + ["commercant", "association", "elu"]))
+        for scenario, liking in (("baseline", 2), ("rues_arborees", 4), ("parc_inondable", 3), ("plan_combine", 4)):
+            store.rate(token, scenario, max(1, min(5, liking + chance.choice([-1, 0, 0, 1]))),
+                       favourite=scenario == chance.choice(["rues_arborees", "plan_combine", "plan_combine"]))
+        store.set_weights(token, {d: chance.choice([0.5, 1.0, 2.0, 3.0]) for d in ("health", "environment", "cost",
+                                                                                      "fairness")})
+        if number % 2 == 0:
+            category = chance.choice(list(ROOM_SAYS))
+            store.add_pin(token, category, chance.uniform(xmin + 100, xmax - 100), chance.uniform(ymin + 100, ymax - 100),
+                          comment=chance.choice(ROOM_SAYS[category]))
+        if number % 5 == 0:
+            store.add_comment(token, "plan_combine", chance.choice(["Enfin des arbres dans nos rues !",
+                                                                     "Et le stationnement des riverains ?",
+                                                                     "Le parc inondable, c'est rassurant"]))
+    env = {"JUMEAU_RUNS": str(RUNS), "JUMEAU_DB": str(database), "JUMEAU_PUBLIC_URL": "http://192.168.1.20:8501"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(env, cwd=ROOT) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        screen = browser.new_page(viewport={"width": 1920, "height": 1080})
+        screen.goto(f"{url}/?atelier={workshop.code}", wait_until="networkidle")
+        screen.get_by_text("Avis de la salle", exact=True).click(timeout=600_000)
+        screen.locator('[data-testid="stImage"] img').nth(1).wait_for(timeout=120_000)  # the QR code, then the pins
+        screen.wait_for_timeout(2000)
+        screen.screenshot(path=str(SCREENSHOTS / "atelier-screen.png"))
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                 device_scale_factor=2)
+        phone.goto(f"{url}/?rejoindre={workshop.code}", wait_until="networkidle")
+        phone.get_by_role("button", name="Participer").click()
+        phone.get_by_text("Vous participez").wait_for(timeout=120_000)
+        rating = phone.get_by_role("radiogroup", name="Ma note").nth(1)
+        rating.get_by_role("radio", name="4", exact=True).click()
+        phone.get_by_text("Votre note, enregistrée : 4 sur 5").wait_for(timeout=60_000)
+        phone.get_by_text("Votre note, enregistrée").scroll_into_view_if_needed()
+        phone.wait_for_timeout(1000)
+        phone.screenshot(path=str(SCREENSHOTS / "atelier-phone.png"))
+        browser.close()
+    print(f"screenshots in {SCREENSHOTS}: atelier-screen.png, atelier-phone.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--participants", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of the refresh and page timings")
     parser.add_argument("--runs", type=Path, help="a results folder (jumeau run) for the verdict's timing")
+    parser.add_argument("--screenshots", action="store_true", help="only take the workshop guide's screenshots")
     options = parser.parse_args()
+    if options.screenshots:
+        screenshots()
+        return
 
     report: dict = {"participants": options.participants, "cpus": os.cpu_count(), "stores": {}}
     backends = {"sqlite": lambda: f"sqlite:///{Path(tempfile.mkdtemp()) / 'atelier.sqlite'}"}

@@ -340,3 +340,11 @@ def test_netcdf_layers_carry_their_crs_for_gdal(tmp_path):
     for name in ("max_depth", "utci"):
         with rasterio.open(f'NETCDF:"{tmp_path / "grids.nc"}":{name}') as layer:
             assert layer.crs == CRS, name
+
+
+def test_the_cache_key_follows_the_models_code_not_the_workshops_or_the_command_line():
+    from jumeau.study.runner import PACKAGE_DIR, code_sources
+
+    parts = {p.relative_to(PACKAGE_DIR).parts[0] for p in code_sources()}
+    assert {"flood", "heat", "site", "plan", "study", "render", "data", "outputs.py"} <= parts
+    assert not parts & {"atelier", "cli.py"}  # editing them keeps every cached result

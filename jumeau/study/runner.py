@@ -131,13 +131,23 @@ def input_files(site: Site) -> list[Path]:
     return sorted(files)
 
 
+# Parts of the package that never change what a run computes or writes: editing them must not
+# throw away every cached result (a cold demo is twenty minutes on two cores).
+OUTSIDE_RUNS = ("atelier", "cli.py")
+
+
+def code_sources() -> list[Path]:
+    """The sources and shipped data a run's results depend on."""
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".csv", ".html") and p.is_file()
+                  and p.relative_to(PACKAGE_DIR).parts[0] not in OUTSIDE_RUNS)
+
+
 @functools.cache
 def code_version() -> str:
-    """jumeau's version and a hash of its sources and shipped data."""
+    """jumeau's version and a hash of the sources and shipped data its runs depend on."""
     import importlib.metadata
 
-    sources = sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".csv", ".html") and p.is_file())
-    return f"{importlib.metadata.version('jumeau')}+{_digest(*(p.read_bytes() for p in sources))[:12]}"
+    return f"{importlib.metadata.version('jumeau')}+{_digest(*(p.read_bytes() for p in code_sources()))[:12]}"
 
 
 def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
