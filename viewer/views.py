@@ -372,7 +372,7 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
     label = {n: layer_label(n, language) for n in names} | {
         f"diff:{n}": f"{text['difference_from_baseline']} — {layer_label(n, language)}" for n in names}
     if workshop:  # one line, so that the map starts on a projector's first screen
-        chooser, switch = st.columns([1, 1], vertical_alignment="center")
+        chooser, switch = st.columns([3, 2], vertical_alignment="center")  # the layer's whole name
         choice = chooser.selectbox(text["layer"], choices, format_func=label.get, key="map_layer",
                                    label_visibility="collapsed")
     else:
