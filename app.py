@@ -36,6 +36,7 @@ DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.
 DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 DATABASE = os.environ.get("JUMEAU_DB") or str(Path(DEFAULT_RUNS).resolve() / "atelier.sqlite")  # the workshops
+REPORTS_TO_HIDE = os.environ.get("JUMEAU_REPORT_THRESHOLD", "3")  # reports that hide a pin or comment until reviewed
 YES = ("1", "true", "oui", "yes")
 WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in YES  # a projector's kiosk
 
@@ -179,7 +180,7 @@ def participant_main(code: str) -> None:
         site = data.load_site(DEFAULT_SITE)
         runs = data.site_results(Path(DEFAULT_RUNS).resolve(), site)
         scenarios = data.scenarios(data.scenario_files(Path(DEFAULT_SCENARIOS)), runs)
-        store = data.workshop_store(DATABASE)
+        store = data.workshop_store(DATABASE, REPORTS_TO_HIDE)
     except jumeau.JumeauError as exc:
         st.error(str(exc))
         return
@@ -264,10 +265,16 @@ def main() -> None:
             views.compare_view(site, results, "baseline", text, language, workshop)
         elif view == "tab_run":
             run_view(site, site_path, scenarios, runs, results, text, language)
-        elif view == "tab_room":
-            room_view(data.workshop_store(DATABASE), room, results, "baseline", text, language)
-        elif view == "tab_atelier":
-            facilitation_view(data.workshop_store(DATABASE), results, runs, text, language)
+        elif view in ("tab_room", "tab_atelier"):
+            try:
+                store = data.workshop_store(DATABASE, REPORTS_TO_HIDE)
+            except jumeau.JumeauError as exc:
+                st.error(str(exc))
+                return
+            if view == "tab_room":
+                room_view(store, room, results, "baseline", text, language)
+            else:
+                facilitation_view(store, results, runs, text, language)
         else:
             views.downloads_view(results, shown, runs, "baseline", text, language)
 

@@ -211,3 +211,16 @@ def test_a_phone_shows_only_the_questions_asked(workspace, monkeypatch, store):
     headers = [h.value for h in page.header]
     assert headers == ["1. Un lieu à signaler"]
     assert not [c for c in page.get("button_group") if c.key and c.key.startswith("p_score_")]
+
+
+def test_the_report_threshold_is_the_operator_s_and_a_bad_one_is_said_plainly(workspace, monkeypatch, store):
+    code = store.workshops()[0].code
+    author = store.join(code)
+    pin = store.add_pin(author, "idee", 0.0, 0.0, comment="Un banc")
+    monkeypatch.setenv("JUMEAU_REPORT_THRESHOLD", "1")
+    reader = joined(workspace, monkeypatch, store, group=None)
+    reader.button(key=f"p_report_{pin}").click().run()
+    assert store.tally(store.workshop(code).id).pins == []  # one report hides it, as the operator set
+    monkeypatch.setenv("JUMEAU_REPORT_THRESHOLD", "beaucoup")
+    page = phone(workspace, monkeypatch, code)
+    assert "JUMEAU_REPORT_THRESHOLD='beaucoup'" in page.error[0].value

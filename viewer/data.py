@@ -89,9 +89,13 @@ def computation(runs: str) -> Computation:
 
 
 @st.cache_resource(show_spinner=False)
-def workshop_store(url: str) -> Store:
-    """The server's workshop database (the operator's ``JUMEAU_DB``, else a file beside the results)."""
-    return Store(url)
+def workshop_store(url: str, report_threshold: str = "3") -> Store:
+    """The server's workshop database (the operator's ``JUMEAU_DB``, else a file beside the results); an item
+    reported by ``report_threshold`` participants is hidden until the facilitator reviews it."""
+    if not report_threshold.isdigit() or int(report_threshold) < 1:
+        raise jumeau.InputError(f"JUMEAU_REPORT_THRESHOLD={report_threshold!r}: give a whole number of reports, "
+                                "1 or more (3 by default).")
+    return Store(url, report_threshold=int(report_threshold))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
