@@ -224,3 +224,22 @@ def test_the_report_threshold_is_the_operator_s_and_a_bad_one_is_said_plainly(wo
     monkeypatch.setenv("JUMEAU_REPORT_THRESHOLD", "beaucoup")
     page = phone(workspace, monkeypatch, code)
     assert "JUMEAU_REPORT_THRESHOLD='beaucoup'" in page.error[0].value
+
+
+def test_a_pin_may_mark_an_area_tapped_point_by_point(workspace, monkeypatch, store):
+    from conftest import X0, Y0
+
+    page = joined(workspace, monkeypatch, store)
+    token = page.query_params["jeton"]
+    page.segmented_control(key="p_category").set_value("ombre")
+    page.segmented_control(key="p_shape").set_value("area").run()
+    assert page.button(key="p_drop").disabled  # no point tapped yet
+    page.session_state["p_taps"] = [(X0 + 10, Y0 + 10), (X0 + 50, Y0 + 10), (X0 + 50, Y0 + 40)]  # three taps
+    page.run()
+    assert "3 point(s) touché(s)" in " ".join(c.value for c in page.caption)
+    page.button(key="p_drop").click().run()
+    assert not page.exception, page.exception
+    pins = store.tally(store.answers(token).workshop.id).pins
+    assert len(pins) == 1 and pins[0]["shape"].startswith("POLYGON")
+    assert (pins[0]["x"], pins[0]["y"]) == pytest.approx((X0 + 110 / 3, Y0 + 20))  # its pin at the middle
+    assert page.session_state["p_taps"] == []  # the next pin starts afresh

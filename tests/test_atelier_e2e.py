@@ -54,6 +54,17 @@ def join_and_rate(browser, url: str, code: str) -> list[Watched]:  # noqa: F811
     return phones
 
 
+def tap(page, box: dict, fx: float, fy: float, shown) -> None:
+    """Tap the phone's map at (fx, fy) of its frame until ``shown`` appears: deck.gl answers taps once its
+    layers are drawn."""
+    for attempt in range(10):
+        page.mouse.click(box["x"] + box["width"] * (fx + 0.01 * attempt), box["y"] + box["height"] * fy)
+        if shown.count():
+            return
+        page.wait_for_timeout(1000)
+    shown.wait_for(timeout=10_000)
+
+
 def test_ten_phones_and_the_shared_screen(workshop_server, browser):  # noqa: F811
     import jumeau
 
@@ -76,14 +87,7 @@ def test_ten_phones_and_the_shared_screen(workshop_server, browser):  # noqa: F8
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     assert box is not None
-    chart.locator("canvas").first.wait_for()
-    chosen = first.get_by_text("Endroit choisi")
-    for attempt in range(10):  # deck.gl answers taps once its layers are drawn
-        first.mouse.click(box["x"] + box["width"] * (0.4 + 0.02 * attempt), box["y"] + box["height"] / 2)
-        if chosen.count():
-            break
-        first.wait_for_timeout(1000)
-    chosen.wait_for(timeout=10_000)
+    tap(first, box, 0.45, 0.5, first.get_by_text("Endroit choisi"))
     first.get_by_label("Un mot (facultatif)").first.fill(INJECTED)
     first.get_by_role("button", name="Déposer l'épingle").click()
     first.get_by_text("Épingle déposée").first.wait_for(timeout=30_000)
@@ -97,26 +101,39 @@ def test_ten_phones_and_the_shared_screen(workshop_server, browser):  # noqa: F8
     second.get_by_role("button", name="Déposer l'épingle").and_(second.locator(":enabled")).wait_for()
     second.get_by_role("button", name="Déposer l'épingle").click()
     second.get_by_text("Épingle déposée").first.wait_for(timeout=30_000)
+    # a route: two squares tapped in turn
+    third = phones[2].page
+    third.get_by_role("radio", name="L'eau s'accumule").click()
+    third.get_by_role("radio", name="Un trajet").click()
+    route = third.locator('[data-testid="stDeckGlJsonChart"]').first
+    route.scroll_into_view_if_needed()
+    route.locator("canvas").first.wait_for()
+    box = route.bounding_box()
+    assert box is not None
+    tap(third, box, 0.3, 0.5, third.get_by_text("1 point(s) touché(s)"))
+    tap(third, box, 0.7, 0.5, third.get_by_text("2 point(s) touché(s)"))
+    third.get_by_role("button", name="Déposer l'épingle").click()
+    third.get_by_text("Épingle déposée").first.wait_for(timeout=30_000)
     last = time.monotonic()
 
     # the shared screen catches up by itself, without a reload
     deadline = last + 5.0
     while time.monotonic() < deadline and (metric(screen.page, "Participants"), metric(screen.page, "Épingles")) \
-            != (str(PHONES), "2"):
+            != (str(PHONES), "3"):
         screen.page.wait_for_timeout(200)
     assert (metric(screen.page, "Participants"), metric(screen.page, "Notes données"),
-            metric(screen.page, "Épingles")) == (str(PHONES), str(PHONES), "2"), "the shared screen lagged over 5 s"
+            metric(screen.page, "Épingles")) == (str(PHONES), str(PHONES), "3"), "the shared screen lagged over 5 s"
     workshop = store.workshop(code)
     tally = store.tally(workshop.id)
     assert tally.participants == PHONES and tally.ratings["trees"].count == PHONES
     assert tally.ratings["trees"].scores[5] == PHONES // 2 and tally.ratings["trees"].scores[2] == PHONES // 2
-    pins = sorted(tally.pins, key=lambda p: p["category"])
-    assert [p["category"] for p in pins] == ["eau", "trop_chaud"] and pins[1]["comment"] == INJECTED
+    pins = sorted(tally.pins, key=lambda p: (p["category"], p["shape"] or ""))
+    assert [p["category"] for p in pins] == ["eau", "eau", "trop_chaud"] and pins[2]["comment"] == INJECTED
+    assert pins[0]["shape"] is None and pins[1]["shape"].startswith("LINESTRING")  # the place listed; the route
     xmin, ymin, xmax, ymax = jumeau.load_site(site_file).grid.rio.bounds()
-    assert xmin <= pins[1]["x"] <= xmax and ymin <= pins[1]["y"] <= ymax  # the tapped square is on the district
+    assert xmin <= pins[2]["x"] <= xmax and ymin <= pins[2]["y"] <= ymax  # the tapped square is on the district
 
     # what a participant typed is text on every page: on another phone, under "what others say"
-    third = phones[2].page
     third.reload(wait_until="networkidle")
     third.get_by_text("Ce que disent les autres").click()
     third.get_by_text(INJECTED).wait_for(timeout=30_000)

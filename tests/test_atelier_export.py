@@ -27,6 +27,8 @@ def session(tmp_path):
     store.set_weights(official, {"health": 1.0, "cost": 3.0})
     pin = store.add_pin(residents[0], "trop_chaud", 430700.5, 6712400.25, comment="La cour « brûle », l'été")
     store.add_pin(official, "idee", 430710.0, 6712410.0)
+    store.add_pin(official, "ombre", 430705.0, 6712405.0, area=True,
+                  line=[(430700.0, 6712400.0), (430710.0, 6712400.0), (430710.0, 6712410.0)])
     spam = store.add_comment(residents[1], "trees", "<script>alert(1)</script>")
     store.add_comment(residents[2], "depave", "Plus d'ombre ; moins de bitume")
     store.moderate("comment", spam, hidden=True)
@@ -39,7 +41,10 @@ def test_the_export_round_trips_and_holds_no_token(session, tmp_path):
     folder = export_workshop(store, workshop.code, tmp_path / "export")
     assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
     pins = gpd.read_file(folder / "pins.gpkg", layer="pins")
-    assert pins.crs == "EPSG:2154" and len(pins) == 2
+    assert pins.crs == "EPSG:2154" and len(pins) == 3
+    areas = gpd.read_file(folder / "pins.gpkg", layer="pin_shapes")  # the area a pin marks, beside the points
+    assert areas.geom_type.tolist() == ["Polygon"] and areas.area.iloc[0] == pytest.approx(50.0)
+    assert areas["category"].tolist() == ["ombre"] and areas.crs == "EPSG:2154"
     first = pins.set_index("id").loc[pin]
     assert (first.geometry.x, first.geometry.y) == (430700.5, 6712400.25)
     assert first["comment"] == "La cour « brûle », l'été" and first["group"] == "habitant" and first["reports"] == 1

@@ -201,9 +201,22 @@ def test_a_database_of_the_first_schema_is_brought_up_to_date(tmp_path):
     old = Store(path).create_workshop("Atelier de 2025", SCENARIOS)
     with sqlite3.connect(path) as connection:  # as jumeau's first schema wrote it
         connection.execute("ALTER TABLE workshops DROP COLUMN questions")
+        connection.execute("ALTER TABLE pins DROP COLUMN shape")
         connection.execute("UPDATE jumeau_schema SET version = 1")
     reopened = Store(path)
     assert reopened.workshop(old.code).questions == ("rate", "weights", "pins", "comments")  # it asked everything
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT version FROM jumeau_schema").fetchall() == [(2,)]
+        assert connection.execute("SELECT version FROM jumeau_schema").fetchall() == [(3,)]
     assert reopened.create_workshop("Atelier de 2026", SCENARIOS, questions=["rate"]).questions == ("rate",)
+
+
+def test_a_pin_may_mark_a_line_or_an_area(store):
+    workshop = store.create_workshop("Atelier", SCENARIOS)
+    token = store.join(workshop.code)
+    store.add_pin(token, "eau", 5.0, 0.0, line=[(0.0, 0.0), (10.0, 0.0)], comment="Le caniveau déborde")
+    store.add_pin(token, "ombre", 5.0, 5.0, line=[(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0)], area=True)
+    shapes = [p["shape"] for p in store.tally(workshop.id).pins]
+    assert shapes[0] == "LINESTRING (0 0, 10 0)"
+    assert shapes[1].startswith("POLYGON") and "10 10" in shapes[1]  # a bow tie of taps: the area they surround
+    with pytest.raises(InputError, match="zone needs 3"):
+        store.add_pin(token, "ombre", 0.0, 0.0, line=[(0.0, 0.0), (1.0, 1.0), (1.0, 1.0)], area=True)

@@ -22,7 +22,7 @@ import pydeck as pdk
 import streamlit as st
 from pyproj import Transformer
 
-from jumeau.atelier.store import CATEGORIES, GROUPS, LABELS, MAX_COMMENT, SCORES, WEIGHT_RANGE, Answers, Store
+from jumeau.atelier.store import CATEGORIES, GROUPS, LABELS, MAX_COMMENT, MAX_VERTICES, SCORES, WEIGHT_RANGE, Answers, Store
 from jumeau.errors import InputError
 from jumeau.io.runfolder import Result
 from jumeau.plan.scenario import ScenarioSet
@@ -37,6 +37,7 @@ FIGURES = ("residents_flooded", "stress_hours_outdoor", "investment")  # what a 
 CONTROLLER = os.environ.get("JUMEAU_CONTROLLER", "")
 RETENTION_DAYS = os.environ.get("JUMEAU_RETENTION_DAYS", "365")  # as `jumeau atelier purge --older-than` is run
 SECTION_TITLES = {"rate": "p_rate", "weights": "p_weights", "pins": "p_pin", "comments": "p_comment_title"}
+SHAPES = {"point": 1, "line": 2, "area": 3}  # what a pin marks, and the taps it needs
 PIN_CELLS = 2500  # about as many tap targets over the district: tens of metres each
 
 
@@ -184,25 +185,36 @@ def _pin_section(store: Store, answers: Answers, site: Site, text: dict, languag
     st.caption(text["p_pin_help"])
     category = st.segmented_control(text["p_category"], list(CATEGORIES), format_func=lambda c: word(c, language),
                                     key="p_category")
-    tapped = _place_on_map(site, text)
-    places = _named_places(site)
+    shape = st.segmented_control(text["p_shape"], list(SHAPES), default="point",
+                                 format_func=lambda k: text[f"p_shape_{k}"], key="p_shape") or "point"
+    taps = _taps_on_map(site, shape, text)
+    places = _named_places(site) if shape == "point" else {}
     listed = st.selectbox(text["p_place"], list(places), index=None, key="p_place", placeholder=text["p_place_none"]) \
         if places else None
     st.text_area(text["p_comment"], max_chars=MAX_COMMENT, key="p_pin_comment")
+    ready = listed is not None or len(taps) >= SHAPES[shape]
     st.button(text["p_drop"], type="primary", width="stretch", key="p_drop", on_click=_drop_pin,
-              args=(store, places, text), disabled=category is None or (listed is None and tapped is None))
+              args=(store, places, text), disabled=category is None or not ready)
 
 
 def _drop_pin(store: Store, places: dict[str, tuple[float, float]], text: dict) -> None:
     """Store the pin as the page shows it now (a callback: the form can then be emptied for the next one)."""
     state = st.session_state
-    where = places.get(state.get("p_place") or "") or state.get("p_tapped")
-    if where is None or state.get("p_category") is None:
+    shape, taps = state.get("p_shape") or "point", state.get("p_taps", [])
+    listed = places.get(state.get("p_place") or "")
+    if state.get("p_category") is None or (listed is None and len(taps) < SHAPES[shape]):
         return
+    if listed is not None:
+        (x, y), outline = listed, None
+    elif shape == "point":
+        (x, y), outline = taps[-1], None
+    else:  # a line or an area: its pin at the middle of its points
+        (x, y), outline = np.mean(taps, axis=0), list(taps)
     submission = state.setdefault("p_pin_submission", str(uuid.uuid4()))  # kept until stored: a retry is one pin
-    if _submit(lambda: store.add_pin(_token(), state["p_category"], *where, comment=state.get("p_pin_comment", ""),
+    if _submit(lambda: store.add_pin(_token(), state["p_category"], float(x), float(y), line=outline,
+                                     area=shape == "area", comment=state.get("p_pin_comment", ""),
                                      submission=submission), text["p_pin_saved"]):
-        for done in ("p_pin_submission", "p_tapped"):
+        for done in ("p_pin_submission", "p_taps"):
             state.pop(done, None)
         state.update(p_pin_comment="", p_place=None, p_category=None)
 
@@ -243,23 +255,30 @@ def _tap_map(_site: Site, site_key: str) -> TapMap:
     return TapMap(cells, np.column_stack([xs, ys]) + size / 2, size, buildings, bounds)
 
 
-def _place_on_map(site: Site, text: dict) -> tuple[float, float] | None:
-    """Where the participant last tapped on the district map (the centre of the square tapped), if they did.
+def _taps_on_map(site: Site, shape: str, text: dict) -> list[tuple[float, float]]:
+    """The squares the participant tapped on the district map (their centres, site CRS): the last one for a
+    point, each in turn for a line or an area.
 
-    The place is kept by the page, not by the map: drawing its marker changes the map, which forgets
-    its selection."""
+    The taps are kept by the page, not by the map: drawing them changes the map, which forgets its
+    selection, so that the next tap is a new one."""
     drawn = _tap_map(site, f"{site.source}:{site.grid.rio.bounds()}")
     size, bounds = drawn.size, drawn.bounds
-    tapped = st.session_state.get("p_tapped")
+    taps = st.session_state.setdefault("p_taps", [])
+    if shape == "point":
+        del taps[:-1]
     # pydeck reads a plain string as a JavaScript expression: the picture is a string literal
     layers = [pdk.Layer("BitmapLayer", data=None, id="buildings", image=pdk.types.String(drawn.buildings),
                         bounds=bounds),
               pdk.Layer("GridCellLayer", drawn.cells, id="tap", get_position="p", cell_size=size * 0.96,
                         extruded=False, get_fill_color=[0, 90, 200, 35], pickable=True, auto_highlight=True,
                         highlight_color=[230, 30, 30, 120])]
-    if tapped is not None:
-        lon, lat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True).transform(*tapped)
-        layers.append(pdk.Layer("ScatterplotLayer", pd.DataFrame({"lon": [lon], "lat": [lat]}), id="chosen",
+    if taps:
+        lons, lats = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True).transform(*np.transpose(taps))
+        path = np.column_stack([lons, lats]).tolist()
+        if shape != "point" and len(taps) > 1:
+            layers.append(pdk.Layer("PathLayer", [{"path": path + (path[:1] if shape == "area" else [])}],
+                                    id="traced", get_path="path", get_color=[215, 48, 31], width_min_pixels=4))
+        layers.append(pdk.Layer("ScatterplotLayer", pd.DataFrame({"lon": lons, "lat": lats}), id="chosen",
                                 get_position=["lon", "lat"], get_radius=size / 2, radius_min_pixels=9,
                                 get_fill_color=[215, 48, 31, 230], get_line_color=[0, 0, 0], stroked=True,
                                 line_width_min_pixels=2))
@@ -271,12 +290,17 @@ def _place_on_map(site: Site, text: dict) -> tuple[float, float] | None:
     picked = (event.selection.get("objects") or {}).get("tap") if event is not None else None
     if picked:
         tapped = tuple(float(v) for v in drawn.centres[int(picked[0]["i"])])
-        if tapped != st.session_state.get("p_tapped"):
-            st.session_state["p_tapped"] = tapped
-            st.rerun()  # to draw the marker
-    if tapped is not None:
-        st.caption(text["p_tapped"].format(size=f"{size:.0f}"))
-    return tapped
+        if not taps or tapped != taps[-1]:
+            taps[:] = [tapped] if shape == "point" else [*taps, tapped][-MAX_VERTICES:]
+            st.rerun()  # to draw it
+    if taps:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption(text["p_tapped"].format(size=f"{size:.0f}") if shape == "point" else
+                     text["p_traced"].format(count=len(taps), least=SHAPES[shape]))
+        if shape != "point" and right.button(text["p_retrace"], key="p_retrace"):
+            taps.clear()
+            st.rerun()
+    return list(taps)
 
 
 def _comment_section(store: Store, answers: Answers, shown: list[str], scenarios: ScenarioSet, text: dict,

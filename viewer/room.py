@@ -88,21 +88,22 @@ def _live_verdict(store: Store, workshop: Workshop, results: dict[str, Result], 
             st.caption(" · ".join(f"{word(g, language)} : {n}" for g, n in sorted(tally.groups.items())))
         if workshop.asks("rate"):
             st.table(ratings_table(tally, shown, results, text, language).set_index(text["scenario"]))
-        judged = None
-        if baseline_id in results:
-            weighed = repr((sorted(tally.weights.items()),
-                            sorted((g, sorted(w.items())) for g, w in tally.weights_by_group.items()),
-                            [results[s].key for s in (baseline_id, *shown)]))
-            judged = _verdict(tally, results, tuple(shown), baseline_id, language, weighed)
-            st.markdown(f"**{text['room_ranking']}**")
-            st.table(ranking_table(judged, text, language).set_index(text["scenario"]))
+    judged = None
+    if baseline_id in results:
+        weighed = repr((sorted(tally.weights.items()),
+                        sorted((g, sorted(w.items())) for g, w in tally.weights_by_group.items()),
+                        [results[s].key for s in (baseline_id, *shown)]))
+        judged = _verdict(tally, results, tuple(shown), baseline_id, language, weighed)
     with pins:
         if judged is not None and tally.pins:
-            st.image(_pins_png(judged.reference, tuple((p["category"], p["x"], p["y"]) for p in tally.pins),
+            st.image(_pins_png(judged.reference, tuple((p["category"], p["x"], p["y"], p["shape"]) for p in tally.pins),
                                text["room_pins_map"], language))
         for said in tally.comments[-5:]:  # the latest, as plain text: never run
             title = results[said["scenario"]].title(language) if said["scenario"] in results else said["scenario"]
             st.text(f"{title} — {said['text']}")
+    if judged is not None:  # the whole width: a column per group
+        st.markdown(f"**{text['room_ranking']}**")
+        st.table(ranking_table(judged, text, language).set_index(text["scenario"]))
 
 
 def ratings_table(tally: Tally, shown: list[str], results: dict[str, Result], text: dict,
@@ -149,9 +150,10 @@ def _verdict(_tally: Tally, _results: dict[str, Result], shown: tuple[str, ...],
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _pins_png(_reference: Result, pins: tuple[tuple[str, float, float], ...], title: str, language: str) -> bytes:
+def _pins_png(_reference: Result, pins: tuple[tuple[str, float, float, str | None], ...], title: str,
+              language: str) -> bytes:
     """The pins map, drawn again only when a pin is added, hidden or restored."""
-    figure = pins_map(_reference, [{"category": c, "x": x, "y": y} for c, x, y in pins],
+    figure = pins_map(_reference, [{"category": c, "x": x, "y": y, "shape": shape} for c, x, y, shape in pins],
                       lambda c: word(c, language), title, language, projector=True)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)

@@ -5,7 +5,8 @@ session's printable report for the council: participation, ratings, the room's w
 room's and each group's ranking against the technical one when the run folder is given, the
 pins and the comments the facilitator left visible; every text escaped by the template
 engine, no network), ``pins.gpkg`` (the map's pins
-as points in the site's CRS, for QGIS), ``pins.csv`` and ``comments.csv`` (every contribution
+as points in the site's CRS, for QGIS, and the lines and areas some mark in its ``pin_shapes``
+layer), ``pins.csv`` and ``comments.csv`` (every contribution
 with its author's group and area, its time, its moderation state and its reports; hidden ones
 are kept and flagged so that the facilitator's choices can be checked), ``ratings.csv`` (per
 scenario: count, mean, median, favourites and the count of each score, for the room and for
@@ -84,18 +85,23 @@ def export_workshop(store: Store, code: str, target: str | os.PathLike, *, crs: 
     workshop = store.workshop(code)
     found = store.contributions(workshop.id)
     tally = store.tally(workshop.id)
-    pins = pd.DataFrame(found["pins"], columns=["id", "category", "comment", "x", "y", "group", "area", "created",
-                                               "hidden", "reviewed", "reports"])
+    pins = pd.DataFrame(found["pins"], columns=["id", "category", "comment", "x", "y", "shape", "group", "area",
+                                               "created", "hidden", "reviewed", "reports"])
     comments = pd.DataFrame(found["comments"], columns=["id", "scenario", "text", "group", "area", "created", "hidden",
                                                        "reviewed", "reports"])
     for frame in (pins, comments):
         frame["created"] = pd.to_datetime(frame["created"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    points = gpd.GeoDataFrame(pins.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(pins["x"], pins["y"]),
-                              crs=projection)
+    points = gpd.GeoDataFrame(pins.drop(columns=["x", "y", "shape"]),
+                              geometry=gpd.points_from_xy(pins["x"], pins["y"]), crs=projection)
+    marked = pins[pins["shape"].notna()]
+    shapes = gpd.GeoDataFrame(marked.drop(columns=["x", "y", "shape"]), crs=projection,
+                              geometry=gpd.GeoSeries.from_wkt(marked["shape"].astype(str).tolist(), index=marked.index))
     report = _compte_rendu(workshop, tally, found, runs, baseline, language)
     with atomic_dir(target) as folder:
         (folder / "compte_rendu.html").write_text(report, encoding="utf-8")
         points.to_file(folder / "pins.gpkg", layer="pins", engine="pyogrio")
+        if len(shapes):  # the lines and areas pins mark, beside the points (one geometry type per layer)
+            shapes.to_file(folder / "pins.gpkg", layer="pin_shapes", engine="pyogrio")
         pins.to_csv(folder / "pins.csv", index=False)
         comments.to_csv(folder / "comments.csv", index=False)
         _ratings(found["ratings"]).to_csv(folder / "ratings.csv", index=False)

@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQL
 
 from jumeau.errors import InputError
 
-SCHEMA_VERSION = 2  # 2: a workshop chooses the questions it asks
+SCHEMA_VERSION = 3  # 2: a workshop chooses the questions it asks; 3: a pin may mark a line or an area
 QUESTIONS = ("rate", "weights", "pins", "comments")  # what a participant may be asked, each optional for them
 GROUPS = ("habitant", "commercant", "association", "elu", "technicien")
 CATEGORIES = ("trop_chaud", "eau", "ombre", "idee")  # what a pin says about its place
@@ -55,6 +55,7 @@ SCORES = range(1, 6)
 WEIGHT_RANGE = (0.0, 3.0)
 MAX_COMMENT = 500  # characters
 MAX_TITLE = 200
+MAX_VERTICES = 100  # of a pin's line or area: a phone's taps, not a survey
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODE_LENGTH = 6
 REPORT_THRESHOLD = 3
@@ -103,6 +104,7 @@ pins = sa.Table(
     sa.Column("comment", sa.String(MAX_COMMENT), nullable=False, default=""),
     sa.Column("x", sa.Float, nullable=False),  # in the site's CRS
     sa.Column("y", sa.Float, nullable=False),
+    sa.Column("shape", sa.Text),  # a line or an area the pin marks (WKT, site CRS); None: the point only
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
     sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
     sa.Column("created", sa.DateTime(timezone=True), nullable=False),
@@ -339,11 +341,14 @@ class Store:
                          {"weight": float(weight)})
 
     def add_pin(self, token: str, category: str, x: float, y: float, *, comment: str = "",
-                submission: str | None = None) -> str:
-        """A pin on the district map (site CRS); ``submission`` is the id the page drew for it. Returns its id."""
+                submission: str | None = None, line: Sequence[tuple[float, float]] | None = None,
+                area: bool = False) -> str:
+        """A pin on the district map (site CRS); ``submission`` is the id the page drew for it. With ``line``
+        (its vertices), the pin marks that line, or the area it closes if ``area``. Returns its id."""
         if category not in CATEGORIES:
             raise InputError(f"category: {category!r}; choose one of {', '.join(CATEGORIES)}.")
-        values = {"category": category, "comment": _text(comment, "comment", MAX_COMMENT), "x": float(x), "y": float(y)}
+        values = {"category": category, "comment": _text(comment, "comment", MAX_COMMENT), "x": float(x), "y": float(y),
+                  "shape": _shape(line, area) if line else None}
         return self._add(token, pins, values, submission, "pins")
 
     def add_comment(self, token: str, scenario: str, text: str, *, submission: str | None = None) -> str:
@@ -399,7 +404,8 @@ class Store:
                 participants.c.workshop_id == workshop_id)).all()
             weighed = connection.execute(sa.select(weights, participants.c.group_name).join(participants).where(
                 participants.c.workshop_id == workshop_id)).all()
-            shown_pins = connection.execute(sa.select(pins.c.id, pins.c.category, pins.c.comment, pins.c.x, pins.c.y)
+            shown_pins = connection.execute(sa.select(pins.c.id, pins.c.category, pins.c.comment, pins.c.x, pins.c.y,
+                                                      pins.c.shape)
                                             .where((pins.c.workshop_id == workshop_id) & ~pins.c.hidden)
                                             .order_by(pins.c.created)).all()
             shown_comments = connection.execute(sa.select(comments.c.id, comments.c.scenario, comments.c.text).where(
@@ -427,7 +433,7 @@ class Store:
         reported = sa.select(reports.c.item_id, sa.func.count().label("reports")).group_by(reports.c.item_id).subquery()
         found = {}
         with self.engine.connect() as connection:
-            for kind, table, columns in (("pins", pins, ("category", "comment", "x", "y")),
+            for kind, table, columns in (("pins", pins, ("category", "comment", "x", "y", "shape")),
                                          ("comments", comments, ("scenario", "text"))):
                 query = (sa.select(table.c.id, *(table.c[c] for c in columns), participants.c.group_name.label("group"),
                                    participants.c.area, table.c.created, table.c.hidden, table.c.reviewed,
@@ -478,11 +484,28 @@ def _workshop(row) -> Workshop:
 
 def _migrate(connection, found: int) -> None:
     """Bring a database of an older schema to this one, in the opening transaction."""
-    if found < 2:  # workshops choose their questions; the older ones asked everything (NULL)
-        columns = {c["name"] for c in sa.inspect(connection).get_columns("workshops")}
-        if "questions" not in columns:
-            connection.execute(sa.text("ALTER TABLE workshops ADD COLUMN questions JSON"))
+    added = {2: ("workshops", "questions", "JSON"),  # workshops choose their questions; older ones asked all (NULL)
+             3: ("pins", "shape", "TEXT")}  # a pin may mark a line or an area; older ones are points (NULL)
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        table, column, kind = added[version]
+        if column not in {c["name"] for c in sa.inspect(connection).get_columns(table)}:
+            connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
     connection.execute(schema.update().values(version=SCHEMA_VERSION))
+
+
+def _shape(vertices: Sequence[tuple[float, float]], area: bool) -> str:
+    """The WKT of a pin's line (2 vertices or more) or area (3 or more), checked."""
+    import shapely
+
+    points = [(float(x), float(y)) for x, y in vertices]
+    least = 3 if area else 2
+    if not least <= len(points) <= MAX_VERTICES or len(set(points)) < least:
+        raise InputError(f"pin: {len(set(points))} distinct point(s); a {'zone' if area else 'line'} needs "
+                         f"{least} to {MAX_VERTICES}.")
+    shape = shapely.Polygon(points) if area else shapely.LineString(points)
+    if area and not shape.is_valid:  # taps in an order that crosses itself: the area they surround
+        shape = shapely.convex_hull(shapely.MultiPoint(points))
+    return shapely.to_wkt(shape, rounding_precision=2)
 
 
 def _asked(workshop: Workshop, question: str) -> None:

@@ -61,8 +61,10 @@ def verdict(tally: Tally, runs: str | os.PathLike | Mapping[str, Result | str | 
 
 def pins_map(reference: Result, pins: list[dict], word: Callable[[str], str], title: str, language: str, *,
              projector: bool = False):
-    """The visible ``pins`` (category, x, y) over the baseline's maximum water depth and buildings, as a
-    Matplotlib figure; a pin placed beyond the district is left out of the drawing (the lists keep it)."""
+    """The visible ``pins`` (category, x, y, and the line or area some mark) over the baseline's maximum
+    water depth and buildings, as a Matplotlib figure; a pin placed beyond the district is left out of
+    the drawing (the lists keep it)."""
+    import shapely
     from matplotlib.lines import Line2D
 
     from jumeau.render.maps import draw_map
@@ -72,6 +74,15 @@ def pins_map(reference: Result, pins: list[dict], word: Callable[[str], str], ti
     axes = figure.axes[0]
     extent = axes.get_xlim(), axes.get_ylim()
     size = 220 if projector else 90
+    for pin in pins:  # the lines and areas some pins mark, under the pins
+        if pin.get("shape"):
+            shape = shapely.from_wkt(pin["shape"])
+            colour = CATEGORY_COLOURS.get(pin["category"], "black")
+            if shape.geom_type == "Polygon":
+                axes.fill(*shape.exterior.xy, color=colour, alpha=0.35, zorder=4)
+                axes.plot(*shape.exterior.xy, color=colour, linewidth=2, zorder=4)
+            else:
+                axes.plot(*shape.xy, color=colour, linewidth=4 if projector else 3, zorder=4)
     for category, colour in CATEGORY_COLOURS.items():
         chosen = [p for p in pins if p["category"] == category]
         if chosen:
