@@ -177,9 +177,9 @@ def screenshots() -> None:
             store.add_pin(token, category, chance.uniform(xmin + 100, xmax - 100), chance.uniform(ymin + 100, ymax - 100),
                           comment=chance.choice(ROOM_SAYS[category]))
         if number % 5 == 0:
-            store.add_comment(token, "plan_combine", chance.choice(["Enfin des arbres dans nos rues !",
-                                                                     "Et le stationnement des riverains ?",
-                                                                     "Le parc inondable, c'est rassurant"]))
+            said = ["Enfin des arbres dans nos rues !", "Et le stationnement des riverains ?",
+                    "Le parc inondable, c'est rassurant", "Qui entretiendra les toitures ?", "À faire vite"]
+            store.add_comment(token, "plan_combine", said[number // 5])
     env = {"JUMEAU_RUNS": str(RUNS), "JUMEAU_DB": str(database), "JUMEAU_PUBLIC_URL": "http://192.168.1.20:8501"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(env, cwd=ROOT) as url, sync_playwright() as playwright:
@@ -199,7 +199,7 @@ def screenshots() -> None:
         rating.get_by_role("radio", name="4", exact=True).click()
         phone.get_by_text("Votre note, enregistrée : 4 sur 5").wait_for(timeout=60_000)
         phone.get_by_text("Votre note, enregistrée").scroll_into_view_if_needed()
-        phone.wait_for_timeout(1000)
+        phone.wait_for_timeout(5000)  # the "saved" toast gone
         phone.screenshot(path=str(SCREENSHOTS / "atelier-phone.png"))
         browser.close()
     print(f"screenshots in {SCREENSHOTS}: atelier-screen.png, atelier-phone.png")
