@@ -21,7 +21,7 @@ from jumeau.flood.forcing import StormForcing, storm_of
 from jumeau.heat.forcing import HeatForcing
 from jumeau.io.schema import field_range
 from jumeau.plan.scenario import ScenarioSet
-from viewer import data, views
+from viewer import data, scene3d, views
 from viewer.facilitation import facilitation_view
 from viewer.participant import joined_code, participant_page
 from viewer.progress import progress_panel
@@ -277,6 +277,7 @@ def main() -> None:
                 facilitation_view(store, results, runs, text, language)
         else:
             views.downloads_view(results, shown, runs, "baseline", text, language)
+    scene3d.prepare_renderer()  # the page is drawn: load the 3-D renderer while people look at it
 
 
 if __name__ == "__main__":  # Streamlit runs the script as __main__; worker processes import it as __mp_main__

@@ -5,14 +5,27 @@ not with the page: it takes seconds, and the first page shows no 3-D."""
 
 from __future__ import annotations
 
+import importlib
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import streamlit as st
 import xarray as xr
 
 from jumeau.site.state import Site
+
+
+@st.cache_resource(show_spinner=False)
+def prepare_renderer() -> threading.Thread:
+    """Import the renderer in the background, once per server, after a first page is drawn: the first
+    3-D view then finds it loaded, and no page waited for it."""
+    loading = threading.Thread(target=importlib.import_module, args=("jumeau.render.scene",), daemon=True,
+                               name="jumeau-renderer-import")
+    loading.start()
+    return loading
 
 
 def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
