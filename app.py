@@ -38,6 +38,7 @@ DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 DATABASE = os.environ.get("JUMEAU_DB") or str(Path(DEFAULT_RUNS).resolve() / "atelier.sqlite")  # the workshops
 REPORTS_TO_HIDE = os.environ.get("JUMEAU_REPORT_THRESHOLD", "3")  # reports that hide a pin or comment until reviewed
 YES = ("1", "true", "oui", "yes")
+NO = ("0", "false", "non", "no")
 WORKSHOP_SERVER = os.environ.get("JUMEAU_WORKSHOP", "") in YES  # a projector's kiosk
 
 
@@ -57,7 +58,7 @@ def _drawn_code() -> str:
 def room_code() -> str | None:
     """The workshop whose verdict the shared screen shows (``?atelier=CODE``), if any."""
     given = next((st.query_params[p] for p in WORKSHOP_PARAMS if st.query_params.get(p)), "")
-    return given.upper() if given and given.lower() not in YES else None
+    return given.upper() if given and given.lower() not in YES + NO else None
 
 
 def asked_in_url() -> bool:

@@ -221,9 +221,10 @@ def _drop_pin(store: Store, places: dict[str, tuple[float, float]], text: dict) 
 
 def _named_places(site: Site) -> dict[str, tuple[float, float]]:
     """The district's named places (schools, crèches, care homes…): a map is not for everyone."""
-    points = site.sites.geometry.representative_point() if len(site.sites) else []
-    return {str(name): (float(p.x), float(p.y)) for name, p in zip(site.sites["name"], points, strict=True)} \
-        if len(site.sites) else {}
+    if not len(site.sites):
+        return {}
+    points = site.sites.geometry.representative_point()
+    return {str(name): (float(p.x), float(p.y)) for name, p in zip(site.sites["name"], points, strict=True)}
 
 
 class TapMap(NamedTuple):
@@ -311,8 +312,8 @@ def _comment_section(store: Store, answers: Answers, shown: list[str], scenarios
         said = st.text_area(text["p_comment"], max_chars=MAX_COMMENT, key="p_comment_text")
         if st.form_submit_button(text["p_send"], width="stretch"):
             submission = st.session_state.setdefault("p_comment_submission", str(uuid.uuid4()))
-            _submit(lambda: store.add_comment(_token(), scenario, said, submission=submission), text["p_saved"])
-            st.session_state.pop("p_comment_submission", None)
+            if _submit(lambda: store.add_comment(_token(), scenario, said, submission=submission), text["p_saved"]):
+                st.session_state.pop("p_comment_submission", None)  # kept until stored: a retry is one comment
 
 
 def _others_section(store: Store, answers: Answers, scenarios: ScenarioSet, text: dict, language: str) -> None:

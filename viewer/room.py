@@ -16,9 +16,10 @@ import segno
 import streamlit as st
 
 from jumeau.atelier.store import Store, Tally, Workshop
-from jumeau.atelier.verdict import ROOM, TECHNICAL, Verdict, pins_map, verdict
+from jumeau.atelier.verdict import ROOM, TECHNICAL, Verdict, pins_map, score_text, verdict
 from jumeau.errors import JumeauError
 from jumeau.io.runfolder import Result
+from jumeau.render.maps import format_number
 from viewer.participant import JOIN_PARAMS, word
 
 REFRESH_SECONDS = 3.0
@@ -114,7 +115,7 @@ def ratings_table(tally: Tally, shown: list[str], results: dict[str, Result], te
         rating = tally.ratings.get(scenario)
         rows.append({text["scenario"]: results[scenario].title(language),
                      text["room_count"]: rating.count if rating else 0,
-                     text["room_mean"]: _decimal(rating.mean, language) if rating else "—",
+                     text["room_mean"]: format_number(rating.mean, 1, language) if rating else "—",
                      text["room_favourites"]: rating.favourites if rating else 0})
     return pd.DataFrame(rows)
 
@@ -129,17 +130,9 @@ def ranking_table(judged: Verdict, text: dict, language: str) -> pd.DataFrame:
     for group in judged.groups:
         table[word(group, language)] = ranks[group].to_numpy()
     value = judged.value()
-    table[text["created"]] = [_decimal(v, language, signed=True) for v in value["created"]]
-    table[text["destroyed"]] = [_decimal(v, language, signed=True) for v in value["destroyed"]]
+    table[text["created"]] = [score_text(v, language) for v in value["created"]]
+    table[text["destroyed"]] = [score_text(v, language) for v in value["destroyed"]]
     return table
-
-
-def _decimal(value: float, language: str, signed: bool = False) -> str:
-    """``3,5`` in French; ``signed``: two decimals and a sign, ``+0,33`` or ``−0,12`` (scores of −1 to 1)."""
-    number = f"{abs(value):.2f}" if signed else f"{value:.1f}"
-    if signed:
-        number = ("−" if value < -0.005 else "+" if value > 0.005 else "") + number
-    return number.replace(".", ",") if language == "fr" else number
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

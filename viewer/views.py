@@ -331,8 +331,7 @@ def hover_map(site: Site, result: Result, baseline: Result, layer: xr.DataArray,
     picked = (event.selection.get("objects") or {}).get("buildings") if event is not None else None
     if picked:  # what changes at the building clicked, right under the map
         building = str(picked[0]["pick"])
-        use = str(picked[0]["use"])
-        st.markdown(f"**{html.escape(text['building'])} {html.escape(building)} — {use}**")  # use: escaped already
+        st.text(f"{text['building']} {building} — {html.unescape(str(picked[0]['use']))}")  # as text: never run
         st.dataframe(place_changes(result, baseline, "building", building, text, language), hide_index=True,
                      width="stretch")
 

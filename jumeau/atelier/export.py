@@ -24,7 +24,7 @@ import pandas as pd
 
 from jumeau.atelier.store import LABELS as WORDS
 from jumeau.atelier.store import SCORES, Store, Tally, Workshop
-from jumeau.atelier.verdict import ROOM, TECHNICAL, pins_map, verdict
+from jumeau.atelier.verdict import ROOM, TECHNICAL, pins_map, score_text, verdict
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_dir
 
@@ -146,9 +146,6 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
     def number(value: float | None, decimals: int = 1) -> str:  # "3,5" in French
         return "—" if value is None else format_number(value, decimals, language)
 
-    def signed(value: float) -> str:  # a score from −1 to 1: "+0,33", "−0,12"
-        return ("−" if value < -0.005 else "+" if value > 0.005 else "") + number(abs(value), 2)
-
     def word(code: str | None) -> str:
         return WORDS[code or ""][index] if (code or "") in WORDS else str(code)
 
@@ -159,7 +156,8 @@ def _compte_rendu(workshop: Workshop, tally: Tally, found: dict[str, list[dict]]
         values = {name: judged.value(name) for name in (ROOM, *ranking_groups)}
         ranking = [{"title": titles[s], "technical": row[TECHNICAL], "room": row[ROOM],
                     "by_group": [row[g] for g in ranking_groups],
-                    "value": [f"{signed(values[name].at[s, 'created'])} / {signed(values[name].at[s, 'destroyed'])}"
+                    "value": [f"{score_text(values[name].at[s, 'created'], language)} / "
+                              f"{score_text(values[name].at[s, 'destroyed'], language)}"
                               for name in (ROOM, *ranking_groups)]}
                    for s, row in judged.ranks().iterrows()]
     ratings = _ratings(found["ratings"])

@@ -44,6 +44,17 @@ class Verdict:
         return self.scorecards[weighting][["created", "destroyed"]].loc[self.ranks().index]
 
 
+def score_text(value: float, language: str = "fr") -> str:
+    """A scorecard score (−1 to 1) as the screen and the report print it: signed, two decimals.
+
+    >>> score_text(0.3333, "fr"), score_text(-0.12, "en"), score_text(0.001)
+    ('+0,33', '−0.12', '0,00')
+    """
+    from jumeau.render.maps import format_number
+
+    return ("+" if round(value, 2) > 0 else "") + format_number(value, 2, language)
+
+
 def verdict(tally: Tally, runs: str | os.PathLike | Mapping[str, Result | str | os.PathLike],
             shown: Sequence[str] | None = None, *, baseline: str = "baseline", language: str = "fr") -> Verdict:
     """The verdict of a workshop's ``tally`` over its ``shown`` scenarios (all the runs if None) and the
