@@ -9,6 +9,7 @@ import pytest
 from scipy import ndimage
 
 import jumeau
+from jumeau.heat import felt
 from jumeau.heat.model import heat_site, radiation_scene
 from jumeau.plan.interventions import apply
 from jumeau.plan.scenario import ScenarioSet
@@ -65,3 +66,17 @@ def test_sky_view_factors_are_reused_when_the_surface_is_unchanged(demo):
     green_roofs = apply(site, scenarios.interventions("toitures_vegetales"))
     assert radiation_scene(green_roofs).view is radiation_scene(site).view
     assert radiation_scene(runs["rues_arborees"][0]).view is not radiation_scene(site).view
+
+
+def test_an_hour_computed_strip_by_strip_is_the_whole_grid_computed_at_once(demo):
+    """The strips see, through their halo, all the ground a person sees below: no seam between them."""
+    site, _, forcing, _ = demo
+    lon, lat = site.lonlat
+    scene = radiation_scene(site).rows(slice(100, 190))
+    rows = felt.day_weather(forcing, lon, lat).iloc[::4]
+    excess = np.linspace(0.0, 2.0, scene.dsm.size).reshape(scene.dsm.shape)
+    whole = felt.felt_heat(scene, rows, (lon, lat), excess, rows.index[0], strip_rows=1000)
+    strips = felt.felt_heat(scene, rows, (lon, lat), excess, rows.index[0], strip_rows=7)
+    for name, values in whole.items():
+        assert np.allclose(strips[name], values, atol=1e-4, equal_nan=True), name
+    assert len(felt.strips(90, 5, 7)) == 13 and felt.strips(90, 5, 7)[1] == (slice(2, 19), slice(5, 12), slice(7, 14))

@@ -129,10 +129,10 @@ def districts(draw):
 
 
 class Shadier(radiation.Scene):
-    """The same place with less of the sun reaching every cell."""
+    """The same place with a tree crown over every sunlit cell."""
 
-    def sunlit(self, elevation, azimuth):
-        return 0.5 * super().sunlit(elevation, azimuth)
+    def light(self, elevation, azimuth):
+        return np.minimum(super().light(elevation, azimuth), 1)
 
 
 @settings(max_examples=15, deadline=None)

@@ -327,6 +327,6 @@ def _dataset(elevation, h, stats, blocked, snapshots, times, balance, duration) 
     dataset.attrs.update(Conventions="CF-1.8", title="jumeau flood simulation", simulated_seconds=float(duration),
                          scheme="local inertial (Bates et al. 2010; de Almeida et al. 2012)")
     if elevation.rio.crs is not None:
-        dataset = dataset.rio.write_crs(elevation.rio.crs)
+        dataset = dataset.rio.write_crs(elevation.rio.crs, inplace=True)  # a copy would double the peak
     dataset["max_depth"].values[blocked] = 0.0
     return dataset

@@ -28,8 +28,10 @@ from jumeau.site.state import Site
 
 DESIGN_HOURS = np.arange(10.0, 16.01, 1.0)  # the design day's shade: 10:00 to 16:00, hourly
 # Peak bytes per cell of heat_site (its inputs excluded), measured by benchmarks/bench_heat.py
-# with the kernels at their widest (1 m cells, 500 m mixing radius) and 12 felt hours: 835.
-HEAT_BYTES_PER_CELL = 900
+# with the kernels at their widest (1 m cells, 500 m mixing radius), 12 felt hours and the sky
+# view factors computed: 297 at 0.25 M cells, 284 at 1 M (the hours' strips weigh less on a
+# wider grid); with a margin for grids narrower still.
+HEAT_BYTES_PER_CELL = 350
 CROWN_COVER = 0.5  # canopy cover from which a cell is a tree crown for the sun and the sky
 
 
@@ -53,11 +55,13 @@ def radiation_scene(site: Site, svf_radius: float = 100.0) -> radiation.Scene:
     albedo = site.parameter("albedo")
     absorbed = (1 - albedo) / np.maximum(1 - site.classes.lookup("albedo", grid["landcover"].values), 0.05)
     view = skyview.cached_sky_views(dsm, site.resolution, elevation + canopy, radius=svf_radius)
-    return radiation.Scene(dsm=dsm, elevation=elevation, canopy=canopy, scattered=np.where(crowns, 0.0, cover),
-                           ground=grid["building_id"].values == 0,
-                           albedo=albedo, emissivity=site.parameter("emissivity"),
-                           tg_slope=site.parameter("tg_slope") * absorbed,
-                           tg_intercept=site.parameter("tg_intercept") * absorbed, cell=site.resolution, view=view)
+    single = lambda values: np.asarray(values, dtype="float32")  # noqa: E731 - kept all day: half the memory
+    return radiation.Scene(dsm=dsm, elevation=elevation, canopy=single(canopy),
+                           scattered=single(np.where(crowns, 0.0, cover)), ground=grid["building_id"].values == 0,
+                           albedo=single(albedo), emissivity=single(site.parameter("emissivity")),
+                           tg_slope=single(site.parameter("tg_slope") * absorbed),
+                           tg_intercept=single(site.parameter("tg_intercept") * absorbed), cell=site.resolution,
+                           view=view)
 
 
 def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_radius: float = 100.0) -> xr.Dataset:
@@ -71,7 +75,11 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
     rows = felt.day_weather(forcing, lon, lat)  # a met file's errors before any long computation
     dsm = surface_model(site)
     day = sun.sun_positions(lon, lat, forcing.date, DESIGN_HOURS)
-    cast = np.mean([shadows.cast_shadow(dsm, cell, p.elevation, p.azimuth) for p in day], axis=0)
+    cast = np.zeros(dsm.shape, dtype="float32")
+    for position in day:
+        cast += shadows.cast_shadow(dsm, cell, position.elevation, position.azimuth)
+    cast /= len(day)
+    del dsm  # the radiation scene has its own, without trees
     table_shade = np.maximum(site.parameter("shade"), grid["canopy_cover"].values)
     shade_used = {"combined": np.maximum(table_shade, cast), "table": site.parameter("shade"), "cast": cast}[shade]
     like = grid["elevation"]
@@ -82,18 +90,18 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
         mixing_radius=forcing.mixing_radius, relative_humidity=forcing.relative_humidity,
     )
     scene = radiation_scene(site, svf_radius)
-    excess = result["t_air"].values.astype("float64") - forcing.t_ref
+    svf = scene.view.horizontal
+    # the layers are float32 as soon as they are made, and the night index's convolution comes
+    # before the felt heat's hourly planes: the model's peak memory stays in proportion to the grid
+    extra = {"shade_fraction": cast, "shade": shade_used, "sky_view_factor": svf,
+             "night_overheating": night.night_overheating(svf, grid["impervious"].values, cell)}
+    extra = {name: np.asarray(values, dtype="float32") for name, values in extra.items()}
+    del cast, shade_used, table_shade
+    excess = result["t_air"].values - np.float32(forcing.t_ref)
     layers = felt.felt_heat(scene, rows, (lon, lat), excess, forcing.hour)
     dims = ("y", "x")
-    svf = scene.view.horizontal
-    extra = {
-        "shade_fraction": cast,
-        "shade": shade_used,
-        "sky_view_factor": svf,
-        "night_overheating": night.night_overheating(svf, grid["impervious"].values, cell),
-        **{name: layers[name] for name in ("t_mrt", "utci", "surface_temperature", "strong_stress_hours",
-                                           "very_strong_stress_hours", "sun_hours")},
-    }
+    extra.update({name: layers[name] for name in ("t_mrt", "utci", "surface_temperature", "strong_stress_hours",
+                                                  "very_strong_stress_hours", "sun_hours")})
     hours = rows.index.to_numpy()
     for name, values in extra.items():
         result[name] = (dims, np.asarray(values, dtype="float32"),
@@ -105,4 +113,4 @@ def heat_site(site: Site, forcing: HeatForcing, *, shade: str = "combined", svf_
     (now,) = sun.sun_positions(lon, lat, forcing.date, [forcing.hour])
     result.attrs.update(sun_elevation=now.elevation, sun_azimuth=now.azimuth, date=str(forcing.date), hour=forcing.hour,
                         weather=str(forcing.weather) if forcing.weather is not None else "design day")
-    return result.rio.write_crs(site.crs)
+    return result.rio.write_crs(site.crs, inplace=True)  # a copy would double the peak

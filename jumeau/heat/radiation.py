@@ -50,6 +50,7 @@ CROWN_TRANSMISSIVITY = 0.03  # short-wave through a crown (Lindberg & Grimmond 2
 TRUNK_SHARE = 0.25  # the lowest quarter of a tree is trunk: low sun passes under its crown (ibid.)
 WALL_ALBEDO, WALL_EMISSIVITY, LEAF_EMISSIVITY = 0.20, 0.90, 0.98  # Lindberg et al. (2008, 2016)
 KELVIN = 273.15
+LIGHT_SHARES = np.array([0.0, CROWN_TRANSMISSIVITY, 1.0])  # of the beam: shadow, under a crown, sun
 
 
 @dataclass(frozen=True)
@@ -77,16 +78,32 @@ class Scene:
     cell: float
     view: SkyView
 
+    def rows(self, window: slice) -> Scene:
+        """The scene's rows ``window`` (views, not copies), for computing an hour strip by strip."""
+        cut = {name: value[window] for name, value in vars(self).items() if isinstance(value, np.ndarray)}
+        view = SkyView(self.view.past_walls[:, window], self.view.open[:, window])
+        return Scene(**cut, cell=self.cell, view=view)
+
     def sunlit(self, elevation: float, azimuth: float) -> np.ndarray:
         """Share (0–1) of the direct beam reaching a person on each cell, scattered trees aside."""
+        return LIGHT_SHARES[self.light(elevation, azimuth)]
+
+    def light(self, elevation: float, azimuth: float) -> np.ndarray:
+        """Each cell's light as an index into :data:`LIGHT_SHARES`: in a shadow, under a crown, in the sun.
+
+        One byte a cell, so an hour's instants can be kept for the whole grid while its fluxes are computed
+        strip by strip (see :func:`beam_shares`).
+        """
         if elevation <= 0:
-            return np.zeros(self.dsm.shape)
+            return np.zeros(self.dsm.shape, dtype="uint8")
         behind_walls = shadows.cast_shadow(self.dsm, self.cell, elevation, azimuth)
         trees = self.canopy > 0
         top = np.where(trees, self.elevation + self.canopy, self.elevation)
         base = np.where(trees, self.elevation + TRUNK_SHARE * self.canopy, np.inf)
         under_crowns = shadows.crown_shadow(self.dsm, top, base, self.cell, elevation, azimuth)
-        return np.where(behind_walls, 0.0, np.where(under_crowns, CROWN_TRANSMISSIVITY, 1.0))
+        light = np.where(under_crowns, np.uint8(1), np.uint8(2))
+        light[behind_walls] = 0
+        return light
 
     def sky_and_leaves(self) -> tuple[np.ndarray, np.ndarray]:
         """The shares (5, ny, nx) of each face's view taken by open sky and by leaves (the rest of the
@@ -140,9 +157,25 @@ def sky_emissivity(t_air: float, relative_humidity: float, clearness: float) -> 
     return cloud + (1 - cloud) * clear
 
 
+def below_reach(cell: float) -> int:
+    """How many cells away the ground a person sees below still counts (where its view factor has fallen
+    below 1/700 of the ground's under the feet): an hour's fluxes on a cell depend on no cell farther."""
+    return max(1, math.ceil(5 * PERSON_CENTRE / cell))
+
+
+def beam_shares(scene: Scene, hour: pd.Series, sun_path: list[tuple[float, float]]) -> list[np.ndarray | None]:
+    """Each cell's light (:meth:`Scene.light`) at each instant of ``sun_path`` (None while the sun gives no beam).
+
+    Computed on the whole scene, as shadows come from anywhere: :func:`fluxes` then takes them on a strip.
+    """
+    direct = float(hour["direct_normal"]) if float(hour["elevation"]) > 0 else 0.0
+    return [scene.light(elevation, azimuth) if elevation > 0 and direct > 0 else None
+            for elevation, azimuth in sun_path]
+
+
 def _seen_below(field: np.ndarray, ground: np.ndarray, cell: float) -> np.ndarray:
     """``field`` averaged over the ground a person sees below, weighted by its view factor."""
-    reach = max(1, math.ceil(5 * PERSON_CENTRE / cell))
+    reach = below_reach(cell)
     offsets = np.arange(-reach, reach + 1) * cell
     r2 = offsets[:, None] ** 2 + offsets[None, :] ** 2
     weights = PERSON_CENTRE**2 / (r2 + PERSON_CENTRE**2) ** 2
@@ -153,13 +186,16 @@ def _seen_below(field: np.ndarray, ground: np.ndarray, cell: float) -> np.ndarra
 
 
 def fluxes(scene: Scene, hour: pd.Series, sun_path: list[tuple[float, float]], *, solar_hour: float, sunrise: float,
-           sunset: float, max_elevation: float, t_air: np.ndarray | float | None = None) -> Fluxes:
+           sunset: float, max_elevation: float, t_air: np.ndarray | float | None = None,
+           shares: list[np.ndarray | None] | None = None) -> Fluxes:
     """The six-directional fluxes of one hour of :class:`jumeau.heat.weather.Weather` (a row of its table).
 
     ``sun_path``: the sun's (elevation, azimuth) at instants spread over the hour; the direct beam and
     the shade are averaged over them, as an hourly mean is. ``t_air``: each cell's air temperature
     (°C; the urban heat island included), which walls, leaves and shaded ground take; the sky's
     emissivity is the reference air's (the hour's ``t_air``, also the default for the cells).
+    ``shares``: :func:`beam_shares` of the same hour, when computed beforehand on a larger scene
+    whose rows this one is.
     """
     reference, clearness = float(hour["t_air"]), float(hour["clearness"])
     t_air = reference if t_air is None else t_air
@@ -171,10 +207,11 @@ def fluxes(scene: Scene, hour: pd.Series, sun_path: list[tuple[float, float]], *
     beam = np.zeros(shape)
     beam_sides = np.zeros((4, *shape))
     wall_beam = np.zeros(4)  # on the walls seen on each side, which face the other way
-    for elevation, azimuth in sun_path:
-        if elevation <= 0 or direct <= 0:
+    shares = beam_shares(scene, hour, sun_path) if shares is None else shares
+    for (elevation, azimuth), share in zip(sun_path, shares, strict=True):
+        if share is None:
             continue
-        sunlit = scene.sunlit(elevation, azimuth) / len(sun_path)
+        sunlit = LIGHT_SHARES[share] / len(sun_path)
         sun, toward = math.radians(elevation), [math.cos(math.radians(azimuth - side)) for side in SIDES.values()]
         beam += direct * math.sin(sun) * sunlit
         for index, cosine in enumerate(toward):

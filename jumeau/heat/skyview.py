@@ -35,8 +35,10 @@ SIDES = {"east": 90.0, "south": 180.0, "west": 270.0, "north": 0.0}
 @numba.njit(cache=True, parallel=True)
 def _horizons(dsm, crowns, cell, directions, steps, top):
     ny, nx = dsm.shape
-    walls = np.empty((5, ny, nx))
-    trees = np.empty((5, ny, nx))
+    # stored in float32: the ten planes are kept for every hour of the day (and cached per
+    # surface); summed in float64 row by row, so open ground still comes out at exactly 1
+    walls = np.empty((5, ny, nx), dtype=np.float32)
+    trees = np.empty((5, ny, nx), dtype=np.float32)
     sin_a = np.empty(directions)
     cos_a = np.empty(directions)
     facing = np.zeros((4, directions))  # max(0, cos(a − φ)) for the four sides
@@ -49,11 +51,9 @@ def _horizons(dsm, crowns, cell, directions, steps, top):
             facing[side, k] = max(0.0, math.cos(a - phi))
     step_a = 2.0 * math.pi / directions
     for i in numba.prange(ny):
+        sums = np.zeros((2, 5, nx))  # this row's walls and trees
         for j in range(nx):
             z0 = dsm[i, j]
-            for plane in range(5):
-                walls[plane, i, j] = 0.0
-                trees[plane, i, j] = 0.0
             for k in range(directions):
                 best_w = 0.0  # tan of the horizon angle of buildings and terrain
                 best_t = 0.0  # ... of buildings, terrain and crowns
@@ -72,10 +72,11 @@ def _horizons(dsm, crowns, cell, directions, steps, top):
                     t = best_w if which == 0 else best_t
                     beta = math.atan(t)
                     vertical = (math.pi / 4.0 - beta / 2.0 - t / (1.0 + t * t) / 2.0) / math.pi * step_a
-                    out = walls if which == 0 else trees
-                    out[0, i, j] += 1.0 / (1.0 + t * t) / directions
+                    sums[which, 0, j] += 1.0 / (1.0 + t * t) / directions
                     for side in range(4):
-                        out[side + 1, i, j] += facing[side, k] * vertical
+                        sums[which, side + 1, j] += facing[side, k] * vertical
+        walls[:, i, :] = sums[0]
+        trees[:, i, :] = sums[1]
     return walls, trees
 
 
