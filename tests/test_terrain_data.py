@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import NX, NY, RES, X0, Y0, sloping_dem
 
 import jumeau
 from jumeau.errors import InputError, RepairWarning
-from jumeau.site.terrain import largest_rectangle, outside_data
+from jumeau.site.terrain import TERRACED_SHARE, largest_rectangle, outside_data, smooth_terraces, terraced_share
 
 
 def rotated_dem() -> np.ndarray:
@@ -103,3 +105,33 @@ def test_pits_are_filled_on_request_with_the_volume_stated(city):
     untouched = np.ones(z.shape, dtype=bool)
     untouched[[10, 20, 30], [10, 30, 40]] = False
     np.testing.assert_array_equal(z[untouched], values[untouched])
+
+
+def test_terraces_are_smoothed_on_request_into_the_slope_they_were_rounded_from(city):
+    values = pitted_terraced_dem()
+    city.elevation(values)
+    city.config["elevation"].update(fill_pits=True, smooth_terraces=True)
+    with pytest.warns(RepairWarning) as caught:
+        site = jumeau.load_site(city.write())
+    said = " ".join(str(w.message) for w in caught)
+    assert re.search(r"terraces of dem\.tif smoothed \(\d+% of its sloping ground was in flat steps\): a 1 × \d+-cell "
+                     r"moving mean .* raised it by [\d,]+ m³ and lowered it by [\d,]+ m³, 0\.\d\d m at most", said), said
+    assert "is in flat steps (terraces" not in said  # done, not advised
+    z = site.grid["elevation"].values
+    assert terraced_share(z, RES) < 0.02 < TERRACED_SHARE < terraced_share(values, RES)
+    x = (np.arange(NX) + 0.5) * RES
+    inner = (slice(None), slice(12, -12))  # a moving mean needs its window inside the grid
+    ramp = np.tile(30.0 + 0.01 * x, (NY, 1))[inner]
+    offset = float(np.mean(z[inner] - ramp))  # rounding down to 0.12 m lowered the ground by half a step on average
+    assert abs(offset + 0.06) < 0.01 and np.abs(z[inner] - ramp - offset).max() < 0.02  # the staircase, a ramp again
+    moved = np.abs(z - values)
+    moved[[10, 20, 30], [10, 30, 40]] = 0.0  # the pits, filled
+    assert moved.max() <= 0.12 + 1e-6  # no other cell moved by more than a step
+
+
+def test_smoothing_leaves_flat_ground_as_it_is():
+    z = np.zeros((40, 60))
+    z[:, 30:] = 0.15  # a kerb on flat ground: not a terrace
+    smoothed, said = smooth_terraces(z, 1.0)
+    np.testing.assert_array_equal(smoothed, z)
+    assert "raised it by 0 m³ and lowered it by 0 m³" in said

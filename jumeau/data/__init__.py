@@ -8,7 +8,7 @@ files on disk (numba caches its compiled kernels next to them), so a resource is
 >>> data.CLASS_TABLE.name
 'landcover_classes.csv'
 >>> sorted(p.name for p in data.REMAP_DIR.glob("*.csv"))
-['bdtopo_vegetation.csv', 'corine.csv', 'oso.csv', 'umep.csv']
+['bdtopo_cemetery.csv', 'bdtopo_sport.csv', 'bdtopo_vegetation.csv', 'corine.csv', 'oso.csv', 'umep.csv']
 """
 
 from __future__ import annotations

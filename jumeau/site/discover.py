@@ -10,8 +10,8 @@ sub-folders), recognises what French planners download, and writes a commented
   virtual mosaic (``elevation.vrt``, written beside them);
 * **land cover**: a raster of integer classes, Theia OSO (codes 1–23, ``remap: oso``) or
   CORINE (111–523, ``remap: corine``), with BD TOPO's ``SURFACE_HYDROGRAPHIQUE`` (water),
-  ``TRONCON_DE_ROUTE`` (roads, widened by ``LARGEUR``) and ``ZONE_DE_VEGETATION`` layers
-  drawn over it;
+  ``TRONCON_DE_ROUTE`` (roads, widened by ``LARGEUR``), ``ZONE_DE_VEGETATION``,
+  ``TERRAIN_DE_SPORT`` and ``CIMETIERE`` layers drawn over it;
 * **buildings**: BD TOPO ``BATIMENT`` (shapefile, or the layer ``batiment`` of a
   GeoPackage), whose fields :mod:`jumeau.site.buildings` reads by their names;
 * **sites of interest**: BD TOPO ``ZONE_D_ACTIVITE_OU_D_INTERET`` (their ``NATURE``:
@@ -54,9 +54,14 @@ WHERE = {
                   "population of the district as buildings → population_total",
     "rain": "Météo-France Montana coefficients of the nearest station, in each scenario's storm → montana",
 }
-LAYER_NAMES: dict[str, dict] = {  # BD TOPO layer -> land-cover layer written in the site file
+# BD TOPO layer -> land-cover layer written in the site file, in the order they are drawn in
+# (the first on top): water over roads (a bridge's deck is not in the terrain model), roads over
+# the sports grounds and cemeteries they cross, and all over the vegetation zones
+LAYER_NAMES: dict[str, dict] = {
     "surface_hydrographique": {"code": 12},
     "troncon_de_route": {"code": 2, "width_field": "LARGEUR"},
+    "terrain_de_sport": {"field": "NATURE", "remap": "bdtopo_sport"},
+    "cimetiere": {"field": "NATURE", "remap": "bdtopo_cemetery"},
     "zone_de_vegetation": {"field": "NATURE", "remap": "bdtopo_vegetation"},
 }
 
@@ -156,8 +161,8 @@ def _layers(path: Path) -> Iterable[str | None]:
 
 
 def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
-    name = fold(layer or path.stem).replace(" ", "_")
     entry: dict = {"path": path} | ({"layer": layer} if layer else {})
+    name = _layer_name(entry)
     where = f"{path.name}" + (f", layer {layer}" if layer else "")
     if name in ("batiment", "bati", "buildings", "batiments") and "buildings" not in inventory.sections:
         inventory.sections["buildings"] = entry
@@ -165,6 +170,7 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
                                         "their BD TOPO fields; residents are estimated from dwellings and floor area")
     elif name in LAYER_NAMES:
         inventory.layers.append(({**entry, **LAYER_NAMES[name]}, f"{where} drawn over the land cover"))
+        inventory.layers.sort(key=lambda layer: list(LAYER_NAMES).index(_layer_name(layer[0])))
     elif name == "zone_d_activite_ou_d_interet" and "sites" not in inventory.sections:
         fields = {str(f).lower(): str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]}
         if "nature" in fields:
@@ -182,6 +188,10 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
     elif re.search(r"perimetre|study|emprise|zone_d_etude", name) and "study_area" not in inventory.sections:
         inventory.sections["study_area"] = entry
         inventory.notes["study_area"] = f"study area {where}: the grid covers it"
+
+
+def _layer_name(entry: dict) -> str:
+    return fold(entry.get("layer") or Path(entry["path"]).stem).replace(" ", "_")
 
 
 def write_mosaic(tiles: list[Path], target: Path, crs: str | None) -> Path:
@@ -258,6 +268,9 @@ def site_file_text(inventory: Inventory, name: str, base: Path) -> str:
                 lines.append(f"  {key}: {_inline(value)}")
             else:
                 lines.append(f"  {key}: {_quoted(value)}")
+        if section == "elevation":
+            lines += ["  # fill_pits: true        # if loading reports one-cell pits (they hold water in the flood)",
+                      "  # smooth_terraces: true  # if loading reports terraces (a terrain resampled from a coarser one)"]
         lines.append("")
     if "population_tiles" not in inventory.sections:
         lines.append(f"# residents: {WHERE['population']}.")

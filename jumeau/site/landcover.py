@@ -47,8 +47,8 @@ def read_remap(remap: str | Path | dict | None) -> dict:
         return {_key(k): int(v) for k, v in remap.items()}
     path = REMAP_DIR / f"{remap}.csv" if isinstance(remap, str) else Path(remap)
     if not path.is_file():
-        raise InputError(f"landcover → remap: {path} not found. Give 'umep', 'corine', 'oso', 'bdtopo_vegetation', a "
-                         "CSV (code,lucode) or a mapping.")
+        raise InputError(f"landcover → remap: {path} not found. Give 'umep', 'corine', 'oso', 'bdtopo_vegetation', "
+                         "'bdtopo_sport', 'bdtopo_cemetery', a CSV (code,lucode) or a mapping.")
     try:
         table = pd.read_csv(path, comment="#", dtype={"code": str})
         return dict(zip(table["code"].map(_key), table["lucode"].astype(int), strict=True))

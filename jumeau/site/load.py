@@ -87,7 +87,8 @@ def _load(path: Path) -> Site:
         grid, elevation = _within_data(path, config, grid, elevation)
     frame = xr.Dataset(coords={"y": ("y", grid.y), "x": ("x", grid.x)})
     values = {"elevation": terrain.survey(fill_holes(elevation, "elevation", elevation_info.path), grid.resolution,
-                                          config.elevation.path.name, config.elevation.fill_pits)}
+                                          config.elevation.path.name, config.elevation.fill_pits,
+                                          config.elevation.smooth_terraces)}
     codes = _landcover(config, rasters, vectors, grid, classes)
     buildings = _buildings(config, crs, grid)
     building_id = rasterize_buildings(buildings, grid) if len(buildings) else np.zeros(grid.shape, "int32")

@@ -52,6 +52,8 @@ class ElevationSource(Source):
 
     fill_pits: bool = Field(False, description="Fill one-cell pits (a cell below its eight neighbours) to their "
                                                "lowest neighbour; the volume added is warned.")
+    smooth_terraces: bool = Field(False, description="Smooth the flat steps of a terrain resampled from a coarser or "
+                                                     "rounded model, on sloping ground; the ground moved is warned.")
 
     @field_validator("path", mode="after")
     @classmethod
@@ -121,7 +123,7 @@ class _ClassedSource(Source):
         return self
 
 
-REMAP_PRESETS = Literal["umep", "corine", "oso", "bdtopo_vegetation"]
+REMAP_PRESETS = Literal["umep", "corine", "oso", "bdtopo_vegetation", "bdtopo_sport", "bdtopo_cemetery"]
 
 
 class LandcoverLayer(Source):
@@ -130,7 +132,8 @@ class LandcoverLayer(Source):
     code: int | None = Field(None, description="The class of every feature (e.g. 12 for water surfaces).")
     field: str | None = Field(None, description="Field holding each feature's class code or name.")
     remap: REMAP_PRESETS | RelativePath | dict[int | str, int] | None = Field(
-        None, description="Field values to class codes: 'bdtopo_vegetation', 'oso', 'corine', 'umep', a CSV "
+        None, description="Field values to class codes: 'bdtopo_vegetation', 'bdtopo_sport', 'bdtopo_cemetery', 'oso', "
+                          "'corine', 'umep', a CSV "
                           "(code,lucode) or a mapping; names are matched without case or accents.")
     width: float | None = Field(None, gt=0, le=200, description="Width (m) of line features (roads, rivers).")
     width_field: str | None = Field(None, description="Field with each line's width in m (BD TOPO: LARGEUR).")

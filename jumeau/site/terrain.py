@@ -16,6 +16,14 @@ pits (a cell lower than its eight neighbours) and terraces (steps of flat cells 
 slope). A pit holds water the flood model keeps and a terrace makes flow speed up at each
 step, so both are reported when loading (:func:`survey`), and pits can be filled to their
 lowest neighbour (``elevation: {fill_pits: true}``), with the volume it adds stated.
+
+Terraces can be smoothed (``elevation: {smooth_terraces: true}``, :func:`smooth_terraces`): on
+sloping ground, a moving mean over exactly one step's length along each axis (the median length
+of the level runs) turns a staircase into the ramp it was rounded from, since a mean over one
+period of a staircase is linear. Flat ground keeps its microtopography; on slopes, kerbs and
+walls no higher than a step are softened too, which is why it is not the default: use it on
+terrain resampled from a coarser model, where the terrace warning shows. The ground raised and
+lowered (m³) and the largest change are stated.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from jumeau.errors import RepairWarning
 PIT_DEPTH = 0.01  # m: a cell at least this much below all its neighbours is a pit
 FLAT = 0.001  # m: neighbours closer than this in height are level
 TERRACED_SHARE = 0.2  # share of sloping ground whose cells are level with their four neighbours
+MAX_STEP_LENGTH = 15  # cells: a longer level run is a flat, not a terrace, and is left as it is
 
 
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=bool)
@@ -48,8 +57,9 @@ def pit_depths(z: np.ndarray) -> np.ndarray:
     return depth
 
 
-def survey(z: np.ndarray, cell: float, name: str, fill_pits: bool) -> np.ndarray:
-    """The terrain with its one-cell pits reported (and filled, if asked) and its terraces reported."""
+def survey(z: np.ndarray, cell: float, name: str, fill_pits: bool, smooth: bool = False) -> np.ndarray:
+    """The terrain with its one-cell pits reported (and filled, if asked) and its terraces reported (and
+    smoothed, if asked)."""
     depth = pit_depths(z)
     found = depth > 0
     if found.any():
@@ -65,10 +75,15 @@ def survey(z: np.ndarray, cell: float, name: str, fill_pits: bool) -> np.ndarray
                           "in the flood model. Set `fill_pits: true` under `elevation:` to fill them.",
                           RepairWarning, stacklevel=3)
     share = terraced_share(z, cell)
-    if share > TERRACED_SHARE:
+    if smooth:
+        z, said = smooth_terraces(z, cell)
+        warnings.warn(f"elevation: terraces of {name} smoothed ({share:.0%} of its sloping ground was in flat steps): "
+                      f"{said}.", RepairWarning, stacklevel=3)
+    elif share > TERRACED_SHARE:
         warnings.warn(f"elevation: {share:.0%} of the sloping ground of {name} is in flat steps (terraces: heights "
                       "rounded or resampled from a coarser model); water speeds up at each step in the flood model. "
-                      "Use a finer or unrounded terrain model (RGE ALTI 1 m, LiDAR HD) if you can.",
+                      "Use a finer or unrounded terrain model (RGE ALTI 1 m, LiDAR HD) if you can, or set "
+                      "`smooth_terraces: true` under `elevation:`.",
                       RepairWarning, stacklevel=3)
     return z
 
@@ -83,9 +98,47 @@ def terraced_share(z: np.ndarray, cell: float) -> float:
         level &= np.pad(step, pad, constant_values=True)
         pad[axis] = (0, 1)
         level &= np.pad(step, pad, constant_values=True)
-    gy, gx = np.gradient(ndimage.uniform_filter(z, size=5, mode="nearest"), cell)
-    sloping = np.hypot(gx, gy) > 0.005
+    sloping = sloping_ground(z, cell)
     return float(level[sloping].mean()) if sloping.any() else 0.0
+
+
+def sloping_ground(z: np.ndarray, cell: float) -> np.ndarray:
+    """Cells whose ground slopes more than 0.5 % over 5 cells."""
+    gy, gx = np.gradient(ndimage.uniform_filter(z, size=5, mode="nearest"), cell)
+    return np.hypot(gx, gy) > 0.005
+
+
+def step_length(z: np.ndarray, sloping: np.ndarray, axis: int) -> int:
+    """The median length (cells) of the runs of level cells along ``axis`` on sloping ground; 1 if unterraced."""
+    lines = np.moveaxis(z, axis, -1)
+    slopes = np.moveaxis(sloping, axis, -1)
+    runs = []
+    for line, slope in zip(lines, slopes, strict=True):
+        breaks = np.flatnonzero(np.abs(np.diff(line)) >= FLAT) + 1
+        lengths = np.diff(breaks)  # the runs between two steps: a line's first and last are cut by the grid
+        runs.append(lengths[slope[breaks[:-1]]])
+    found = np.concatenate(runs) if runs else np.zeros(0)
+    return int(np.median(found)) if found.size else 1
+
+
+def smooth_terraces(z: np.ndarray, cell: float) -> tuple[np.ndarray, str]:
+    """The terrain with its sloping ground's terraces smoothed (see the module docstring), and what it changed."""
+    sloping = sloping_ground(z, cell)
+    smoothed = z
+    lengths = []
+    for axis in (0, 1):
+        length = min(step_length(z, sloping, axis), MAX_STEP_LENGTH)
+        lengths.append(length)
+        # one period of the staircase, centred: an even length takes half a cell at each end
+        weights = np.ones(length) if length % 2 else np.r_[0.5, np.ones(length - 1), 0.5]
+        smoothed = ndimage.correlate1d(smoothed, weights / length, axis=axis, mode="nearest")
+    result = np.where(sloping, smoothed, z)
+    change = (result - z) * cell**2
+    raised, lowered = float(np.maximum(change, 0.0).sum()), float(np.maximum(-change, 0.0).sum())
+    said = (f"a {lengths[0]} × {lengths[1]}-cell moving mean over the sloping ground ({sloping.mean():.0%} of the cells) "
+            f"raised it by {raised:,.0f} m³ and lowered it by {lowered:,.0f} m³, {float(np.abs(result - z).max()):.2f} m "
+            "at most")
+    return result, said
 
 
 def outside_data(values: np.ndarray) -> np.ndarray:
