@@ -142,13 +142,20 @@ def init(
     folder: Annotated[Path, typer.Argument(help="Folder of downloaded files (BD TOPO, RGE ALTI / LiDAR HD, OSO...).")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Site file to write.")] = None,
     name: Annotated[str | None, typer.Option(help="Name of the district (default: the folder's).")] = None,
+    no_id: Annotated[bool, typer.Option("--no-id", help="Number the buildings instead of reading an identifier "
+                                                        "field (when the file's ids repeat or are missing).")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of the buildings file (e.g. latin-1), when no "
+                                                      ".cpg says it.")] = None,
+    population_total: Annotated[float | None, typer.Option(help="Residents of the district (INSEE census): the "
+                                                                "estimated residents are scaled to it.")] = None,
 ) -> None:
     """Write a commented site file from a folder of downloaded files; say what is missing and where to get it."""
     from jumeau.site.discover import WHERE, init_site
 
     if output is not None:
         _output_file(output)
-    written, inventory = init_site(folder, output, name)
+    written, inventory = init_site(folder, output, name, no_id=no_id, encoding=encoding,
+                                   population_total=population_total)
     for note in [*inventory.notes.values(), *(note for _, note in inventory.layers)]:
         console.print(f"[green]found[/green] {note}", highlight=False)
     for section in inventory.missing:

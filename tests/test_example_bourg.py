@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -112,3 +113,34 @@ def test_the_bourg_terrain_conditioned_on_request(tmp_path):
 def test_the_files_init_wrote_name_no_absolute_path(name):
     text = (BOURG / name).read_text(encoding="utf-8")
     assert "/work" not in text and "/tmp" not in text and str(Path.home()) not in text
+
+
+def test_jumeau_init_options_for_the_buildings(tmp_path):
+    folder = downloads(tmp_path / "bourg")
+    result = CliRunner().invoke(app, ["init", str(folder), "--no-id", "--encoding", "latin1", "--population-total",
+                                      "180"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = (folder / "site.yaml").read_text(encoding="utf-8")
+    assert "  id: false\n" in text and "  encoding: iso8859-1\n" in text and "  population_total: 180.0\n" in text
+    assert "population_tiles" not in text and "the INSEE tiles found in the folder left out" in text
+    site, said = load(folder / "site.yaml")
+    assert float(site.buildings["population"].sum()) == pytest.approx(180.0, abs=0.5)
+    assert (site.buildings["use"] == "residential").sum() < 5  # "RÃ©sidentiel": UTF-8 read as Latin-1, as asked
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--encoding", "klingon"], r"--encoding 'klingon' is not a text encoding Python knows"),
+    (["--population-total", "0"], r"--population-total 0: give the residents of the district, above 0"),
+])
+def test_jumeau_init_refuses_bad_building_options(tmp_path, options, message):
+    folder = downloads(tmp_path / "bourg")
+    result = CliRunner().invoke(app, ["init", str(folder), *options], env={"COLUMNS": "200"})
+    assert result.exit_code != 0 and re.search(message, " ".join(result.output.split())), result.output
+    assert not (folder / "site.yaml").exists()
+
+
+def test_jumeau_init_building_options_need_a_buildings_file(tmp_path):
+    folder = downloads(tmp_path / "bourg")
+    shutil.rmtree(folder / "BDTOPO" / "BATI")
+    result = CliRunner().invoke(app, ["init", str(folder), "--no-id"], env={"COLUMNS": "200"})
+    assert result.exit_code != 0 and "no buildings file found (BD TOPO BATIMENT) for --no-id" in " ".join(result.output.split())

@@ -24,6 +24,7 @@ silently: each choice is a comment in the file written.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import xml.etree.ElementTree as ElementTree
@@ -272,7 +273,7 @@ def site_file_text(inventory: Inventory, name: str, base: Path) -> str:
             lines += ["  # fill_pits: true        # if loading reports one-cell pits (they hold water in the flood)",
                       "  # smooth_terraces: true  # if loading reports terraces (a terrain resampled from a coarser one)"]
         lines.append("")
-    if "population_tiles" not in inventory.sections:
+    if "population_tiles" not in inventory.sections and "population_total" not in inventory.sections.get("buildings", {}):
         lines.append(f"# residents: {WHERE['population']}.")
     lines += [f"# rain: {WHERE['rain']}.", ""]
     return "\n".join(lines)
@@ -283,6 +284,8 @@ def _path(value: object, base: Path) -> object:
 
 
 def _quoted(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = str(value)
     return f'"{text}"' if re.search(r"[:#{}\[\],&*!|>'\"%@`]|^\s|\s$", text) else text
 
@@ -291,9 +294,42 @@ def _inline(mapping: dict) -> str:
     return "{" + ", ".join(f"{key}: {_quoted(value)}" for key, value in mapping.items()) + "}"
 
 
-def init_site(folder: str | Path, output: str | Path | None = None, name: str | None = None) -> tuple[Path, Inventory]:
-    """Write the site file of ``folder`` (default ``FOLDER/site.yaml``); return it and the inventory."""
+def init_site(folder: str | Path, output: str | Path | None = None, name: str | None = None, *,
+              no_id: bool = False, encoding: str | None = None,
+              population_total: float | None = None) -> tuple[Path, Inventory]:
+    """Write the site file of ``folder`` (default ``FOLDER/site.yaml``); return it and the inventory.
+
+    For the buildings: ``no_id`` numbers them instead of reading an identifier field;
+    ``encoding`` is their text's; ``population_total`` scales the estimated residents to a known
+    total (INSEE tiles found in the folder are then left out, with a note).
+    """
     inventory = discover(folder)
+    _buildings_options(inventory, no_id, encoding, population_total)
     target = Path(output) if output is not None else inventory.folder / "site.yaml"
     write_text(target, site_file_text(inventory, name or inventory.folder.name, target.parent))
     return target, inventory
+
+
+def _buildings_options(inventory: Inventory, no_id: bool, encoding: str | None, population_total: float | None) -> None:
+    given: dict[str, object] = {"id": False} if no_id else {}
+    if encoding is not None:
+        try:
+            given["encoding"] = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"--encoding {encoding!r} is not a text encoding Python knows; give e.g. UTF-8, "
+                             "latin-1 or cp1252.") from None
+    if population_total is not None:
+        if not population_total > 0:
+            raise InputError(f"--population-total {population_total:g}: give the residents of the district, above 0.")
+        given["population_total"] = population_total
+    if not given:
+        return
+    if "buildings" not in inventory.sections:
+        options = ", ".join({"id": "--no-id"}.get(key, f"--{key.replace('_', '-')}") for key in given)
+        raise InputError(f"{inventory.folder}: no buildings file found (BD TOPO BATIMENT) for {options}; "
+                         "add it to the folder first.")
+    inventory.sections["buildings"].update(given)
+    if population_total is not None and "population_tiles" in inventory.sections:
+        del inventory.sections["population_tiles"]
+        inventory.notes["buildings"] += (f"; residents scaled to the {population_total:g} given, the INSEE tiles found "
+                                         "in the folder left out")
