@@ -237,7 +237,8 @@ def main() -> None:
     pending = {s: p.title[language] for s, p in states.items() if not p.finished}
     shown = views.scenario_picker(results, text, language, workshop, pending)
     result = results[shown]
-    site_now = data.scenario_site(site_path, scenarios, shown, tuple(s.id for s in scenarios))
+    scenario_ids = tuple(s.id for s in scenarios)
+    site_now = data.scenario_site(site_path, scenarios, shown, scenario_ids)
     everything = list(results.values())
     room = room_code() if workshop else None
     names = ["tab_map", "tab_3d", "tab_compare"] + (["tab_room"] if room else []) + (
@@ -259,7 +260,8 @@ def main() -> None:
             views.place_panel(result, baseline, text, language)
     with view_area:
         if view == "tab_map":
-            views.map_view(site_now, result, baseline, everything, text, language, workshop)
+            views.map_view(site_now, result, baseline, everything, text, language, workshop,
+                           lambda scenario: data.scenario_site(site_path, scenarios, scenario, scenario_ids))
         elif view == "tab_3d":
             views.scene_view(site_now, result, baseline, everything, text, language)
         elif view == "tab_compare":

@@ -260,3 +260,26 @@ def test_a_place_shows_what_changes_there(app):
     table = app.dataframe[-1].value
     assert list(table.columns) == ["", "Actuel", "Arbres", "Δ"]
     assert {"Eau contre les murs", "Heures de stress très fort à sa porte"} <= set(table[""]), table
+
+
+def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_them(workspace, monkeypatch):
+    import threading
+
+    import viewer.views
+
+    test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
+    test.run()
+    assert not test.exception
+    drawing = [t for t in threading.enumerate() if t.name == "jumeau-maps"]
+    assert drawing, "no background drawing started"
+    for thread in drawing:
+        thread.join(timeout=120)
+
+    def draw_again(*args, **kwargs):
+        raise AssertionError("a switch drew its map again: the background drawing missed its cache key")
+
+    monkeypatch.setattr(viewer.views, "_map_png", draw_again)
+    for scenario in ("trees", "depave"):
+        test.button(key=f"pick_{scenario}").click().run()
+        assert not test.exception, test.exception
+        assert test.session_state["scenario"] == scenario

@@ -7,7 +7,10 @@ import html
 import io
 import math
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -364,8 +367,53 @@ def hover_table(buildings: pd.DataFrame, language: str = "fr") -> pd.DataFrame:
     })
 
 
+@dataclass(frozen=True)
+class MapRequest:
+    """What one 2-D map of a result shows: its layer, colours, title, cache key and the works outlined."""
+
+    layer: xr.DataArray
+    limits: tuple[float, float]
+    title: str
+    key: str
+    works: np.ndarray | None
+    difference: bool
+    cmap: str
+
+
+def map_request(result: Result, baseline: Result, all_results: list[Result], choice: str, label: str, language: str,
+                hour: float | None = None) -> MapRequest:
+    """The map of ``choice`` (a layer's name, or ``diff:`` and a name) for ``result``; felt heat at ``hour``."""
+    shows_difference = choice.startswith("diff:")
+    name = choice[5:] if shows_difference else choice
+    grids = data.grids(result)
+    if shows_difference:
+        layer = difference(result, baseline, name)
+        bound = max(float(np.nanmax(np.abs(difference(r, baseline, name).values))) for r in all_results) or 1e-3
+        limits, cmap = (-bound, bound), DIFFERENCE_CMAP
+    else:
+        layer, limits, cmap = grids[name], colour_range(all_results, name), OUTPUTS[name].cmap
+    title = f"{result.title(language)} — {label}"
+    if hour is not None:  # felt heat at an hour of the day
+        layer = grids["utci_hourly"].sel(hour=hour)
+        if shows_difference:
+            layer = layer - data.grids(baseline)["utci_hourly"].sel(hour=hour)
+        else:
+            limits = colour_range(all_results, "utci_hourly")
+        title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
+    works = grids["works_area"].values > 0 if "works_area" in grids else None
+    return MapRequest(layer, limits, title, f"{layer_key(result, choice)}:{layer_key(baseline, choice)}", works,
+                      shows_difference, cmap)
+
+
+def hourly(result: Result, choice: str) -> bool:
+    """Whether ``choice`` is felt heat with its hours: the map then has an hour slider."""
+    return choice.removeprefix("diff:") == "utci" and "utci_hourly" in data.grids(result)
+
+
 def map_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict, language: str,
-             workshop: bool) -> None:
+             workshop: bool, site_of: Callable[[str], Site] | None = None) -> None:
+    """The chosen layer's map; ``site_of`` (a scenario's id to its site) lets the other scenarios' maps of
+    the same layer be drawn in the background, so that switching to one shows it at once."""
     names = available_layers(result)
     choices = [*names, *(f"diff:{n}" for n in names)] if not workshop else names
     label = {n: layer_label(n, language) for n in names} | {
@@ -377,48 +425,58 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
     else:
         choice = st.radio(text["layer"], choices, format_func=label.get, horizontal=True, key="map_layer")
         switch = st.container()
-    shows_difference = choice.startswith("diff:")
-    if shows_difference:
-        name = choice[5:]
-        layer = difference(result, baseline, name)
-        bound = max(float(np.nanmax(np.abs(difference(r, baseline, name).values))) for r in all_results) or 1e-3
-        limits, cmap = (-bound, bound), DIFFERENCE_CMAP
-    else:
-        name = choice
-        layer = data.grids(result)[name]
-        limits, cmap = colour_range(all_results, name), OUTPUTS[name].cmap
-    title = f"{result.title(language)} — {label[choice]}"
     hour = None
-    if name == "utci" and "utci_hourly" in data.grids(result):  # felt heat through the day: an hour slider
+    if hourly(result, choice):
         hours = [float(h) for h in data.grids(result)["hour"].values]
-        shown = float(result.forcing["heat"]["hour"])
-        hour = st.select_slider(text["hour"], options=hours, value=shown if shown in hours else hours[0],
+        hour = st.select_slider(text["hour"], options=hours, value=map_hour(result, hours),
                                 format_func=lambda h: f"{h:g} h", key="map_hour")
-        hourly = data.grids(result)["utci_hourly"].sel(hour=hour)
-        layer = hourly - data.grids(baseline)["utci_hourly"].sel(hour=hour) if shows_difference else hourly
-        if not shows_difference:
-            limits = colour_range(all_results, "utci_hourly")
-        title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
-    works = data.grids(result)["works_area"].values > 0 if "works_area" in data.grids(result) else None
-    key = f"{layer_key(result, choice)}:{layer_key(baseline, choice)}"
-    side_by_side = result.scenario != baseline.scenario and not shows_difference and switch.toggle(
+    request = map_request(result, baseline, all_results, choice, label[choice], language, hour)
+    side_by_side = result.scenario != baseline.scenario and not request.difference and switch.toggle(
         text["before_after"], key="before_after")
     if side_by_side:  # before and after, the same colours, the works outlined on both
         before_column, after_column = st.columns(2)
-        before_layer = data.grids(baseline)[name] if hour is None else data.grids(baseline)["utci_hourly"].sel(hour=hour)
+        before = map_request(baseline, baseline, all_results, choice, label[choice], language, hour)
         with before_column:
-            static_map(site, before_layer, limits, f"{text['before']} — {baseline.title(language)}", language,
-                       key=f"before:{key}", works=works, projector=workshop)
+            static_map(site, before.layer, request.limits, f"{text['before']} — {baseline.title(language)}", language,
+                       key=f"before:{request.key}", works=request.works, projector=workshop)
         with after_column:
-            png = static_map(site, layer, limits, f"{text['after']} — {result.title(language)}", language,
-                             key=f"after:{key}", works=works, projector=workshop)
+            png = static_map(site, request.layer, request.limits, f"{text['after']} — {result.title(language)}",
+                             language, key=f"after:{request.key}", works=request.works, projector=workshop)
     else:
-        png = static_map(site, layer, limits, title, language, shows_difference, key=key, works=works,
-                         projector=workshop)
-    png_download(png, file_name(text["map_word"], result.title(language), label[choice.split("@")[0]],
+        png = static_map(site, request.layer, request.limits, request.title, language, request.difference,
+                         key=request.key, works=request.works, projector=workshop)
+        if site_of is not None:
+            prepare_maps(tuple(all_results), baseline, choice, label[choice], language, workshop, site_of,
+                         tuple(layer_key(r, choice) for r in all_results))
+    png_download(png, file_name(text["map_word"], result.title(language), label[choice],
                                 f"{hour:g}h" if hour is not None else "", suffix=".png"), text, "dl_map_png")
     if not workshop:
-        hover_map(site, result, baseline, layer, cmap, limits, text, language)
+        hover_map(site, result, baseline, request.layer, request.cmap, request.limits, text, language)
+
+
+def map_hour(result: Result, hours: list[float]) -> float:
+    """The hour a felt-heat map opens at: the scenario's map hour if computed, else the first."""
+    shown = float(result.forcing["heat"]["hour"])
+    return shown if shown in hours else hours[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def prepare_maps(_results: tuple[Result, ...], _baseline: Result, choice: str, label: str, language: str,
+                 projector: bool, _site_of: Callable[[str], Site], keys: tuple[str, ...]) -> threading.Thread:
+    """Draw the map of ``choice`` for every scenario in a background thread, once per server and layer
+    (``keys`` name the results): a scenario's first visit then finds its map drawn (a map takes 0.3–0.7 s)."""
+
+    def draw() -> None:
+        for result in _results:
+            hour = map_hour(result, [float(h) for h in data.grids(result)["hour"].values]) \
+                if hourly(result, choice) else None
+            request = map_request(result, _baseline, list(_results), choice, label, language, hour)
+            _cached_map_png(_site_of(result.scenario), request.layer, request.limits, request.title, language,
+                            request.difference, request.key, request.works, projector)
+
+    thread = threading.Thread(target=draw, daemon=True, name="jumeau-maps")
+    thread.start()
+    return thread
 
 
 def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
