@@ -32,10 +32,14 @@ def workspace(tmp_path_factory):
 def server(workspace, monkeypatch, **settings) -> AppTest:
     """The app as a server set up by its operator: the workspace's site, scenarios and results, and
     ``settings`` (environment variables, e.g. ``JUMEAU_WORKSHOP="1"``)."""
+    import viewer.views
+
     site, scenarios, runs = workspace
     for name, value in {"JUMEAU_SITE": site, "JUMEAU_SCENARIOS": scenarios, "JUMEAU_RUNS": runs,
                         "JUMEAU_FACILITATOR_CODE": FACILITATOR, **settings}.items():
         monkeypatch.setenv(name, str(value))
+    # no 3-D scene built by VTK in a thread of the test process, beside the tests that build one
+    monkeypatch.setattr(viewer.views, "prepare_scene", lambda *args: None)
     return AppTest.from_file(APP, default_timeout=120)
 
 
@@ -283,3 +287,31 @@ def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_
         test.button(key=f"pick_{scenario}").click().run()
         assert not test.exception, test.exception
         assert test.session_state["scenario"] == scenario
+
+
+def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, monkeypatch):
+    import threading
+
+    import viewer.scene3d
+    import viewer.views
+
+    built = []
+
+    def scene(*args, view, **kwargs):
+        built.append(view)
+        return "<html><body>scene</body></html>"
+
+    monkeypatch.setattr(viewer.scene3d, "scene_html", scene)
+    prepare = viewer.views.prepare_scene
+    test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
+    monkeypatch.setattr(viewer.views, "prepare_scene", prepare)
+    viewer.views._scene_page.clear()
+    prepare.clear()
+    test.run()
+    assert not test.exception
+    for thread in [t for t in threading.enumerate() if t.name == "jumeau-scene"]:
+        thread.join(timeout=120)
+    assert built == ["overview"]
+    test.radio(key="view").set_value("tab_3d").run()
+    assert not test.exception, test.exception
+    assert built == ["overview"]  # the click found it built

@@ -21,8 +21,11 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -44,6 +47,36 @@ UPLOADS = Path(tempfile.gettempdir()) / "jumeau-uploads"
 MAX_UPLOAD_MB = float(os.environ.get("JUMEAU_MAX_UPLOAD_MB", "2048"))  # extracted size of an uploaded site
 MAX_UPLOAD_FILES = 10_000
 UPLOAD_KEPT_SECONDS = 24 * 3600.0
+
+
+class Activity:
+    """The server's page runs in progress, and when the last one ended: work done ahead in the background
+    (the other scenarios' maps, the 3-D scene) waits for a quiet moment, so that no page waits for it."""
+
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._ended = 0.0
+
+    @contextmanager
+    def page(self) -> Iterator[None]:
+        with self._lock:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                self._ended = time.monotonic()
+
+    def wait_quiet(self, quiet: float = 0.3) -> None:
+        """Return once no page has run for ``quiet`` seconds."""
+        while self._running or time.monotonic() - self._ended < quiet:
+            time.sleep(0.05)
+
+
+ACTIVITY = Activity()
 
 
 @st.cache_resource(show_spinner=False)

@@ -6,11 +6,9 @@ value each creates and destroys, and the room's pins on the map. Aggregates only
 
 from __future__ import annotations
 
-import io
 import os
 from urllib.parse import urlsplit
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import segno
 import streamlit as st
@@ -21,6 +19,7 @@ from jumeau.errors import JumeauError
 from jumeau.io.runfolder import Result
 from jumeau.render.maps import format_number
 from viewer.participant import JOIN_PARAMS, word
+from viewer.views import DRAWING, png_of
 
 REFRESH_SECONDS = 3.0
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0")
@@ -146,9 +145,6 @@ def _verdict(_tally: Tally, _results: dict[str, Result], shown: tuple[str, ...],
 def _pins_png(_reference: Result, pins: tuple[tuple[str, float, float, str | None], ...], title: str,
               language: str) -> bytes:
     """The pins map, drawn again only when a pin is added, hidden or restored."""
-    figure = pins_map(_reference, [{"category": c, "x": x, "y": y, "shape": shape} for c, x, y, shape in pins],
-                      lambda c: word(c, language), title, language, projector=True)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
-    return buffer.getvalue()
+    with DRAWING:
+        return png_of(pins_map(_reference, [{"category": c, "x": x, "y": y, "shape": shape} for c, x, y, shape in pins],
+                               lambda c: word(c, language), title, language, projector=True), dpi=80)

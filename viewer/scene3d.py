@@ -17,6 +17,9 @@ import xarray as xr
 
 from jumeau.site.state import Site
 
+# VTK is not thread-safe: the sessions' threads and the background build take turns
+BUILDING = threading.Lock()
+
 
 @st.cache_resource(show_spinner=False)
 def prepare_renderer() -> threading.Thread:
@@ -37,13 +40,14 @@ def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, cl
     """
     from jumeau.render.scene import build_scene, export_html
 
-    plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
-                          works=works, view=view)
-    try:
-        with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
-            return export_html(plotter, Path(folder) / "scene.html").read_text(encoding="utf-8")
-    finally:
-        plotter.close()
+    with BUILDING:
+        plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
+                              works=works, view=view)
+        try:
+            with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
+                return export_html(plotter, Path(folder) / "scene.html").read_text(encoding="utf-8")
+        finally:
+            plotter.close()
 
 
 def scene_png(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
@@ -52,10 +56,11 @@ def scene_png(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, cli
     """The same scene as :func:`scene_html` as a PNG of ``size`` pixels (width, height), for slides."""
     from jumeau.render.scene import build_scene, screenshot
 
-    plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
-                          works=works, view=view)
-    try:
-        with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
-            return screenshot(plotter, Path(folder) / "scene.png", size=size).read_bytes()
-    finally:
-        plotter.close()
+    with BUILDING:
+        plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
+                              works=works, view=view)
+        try:
+            with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
+                return screenshot(plotter, Path(folder) / "scene.png", size=size).read_bytes()
+        finally:
+            plotter.close()

@@ -33,6 +33,12 @@ from jumeau.study.report import render_html
 from viewer import data, scene3d
 from viewer.text import KINDS, QUESTIONS, UNITS
 
+# pyplot's figures and rcParams (the map's type size) are the process's: the sessions' threads and
+# the background drawing take turns
+DRAWING = threading.Lock()
+# s without a page run before the shown scenario's 3-D scene is built ahead (seconds of CPU): not
+# while someone goes through the scenarios, whose pages it would slow down
+SCENE_QUIET = 2.0
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
              "residents_long_stress", "sensitive_sites_stress_hours", "canopy_cover", "investment")
 
@@ -269,11 +275,16 @@ def static_map(site: Site, layer: xr.DataArray, limits: tuple[float, float], tit
 
 def _map_png(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
              difference: bool, works: np.ndarray | None = None, projector: bool = False) -> bytes:
-    figure = draw_map(layer, outlines=site.buildings.geometry, vmin=limits[0], vmax=limits[1], title=title,
-                      language=language, difference=difference, mask_zero=True if difference else None, works=works,
-                      projector=projector)
+    with DRAWING:
+        return png_of(draw_map(layer, outlines=site.buildings.geometry, vmin=limits[0], vmax=limits[1], title=title,
+                             language=language, difference=difference, mask_zero=True if difference else None,
+                             works=works, projector=projector))
+
+
+def png_of(figure, dpi: int = 110) -> bytes:
+    """A drawn figure as a PNG, the figure closed (while holding :data:`DRAWING`)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
+    figure.savefig(buffer, format="png", dpi=dpi)
     plt.close(figure)
     return buffer.getvalue()
 
@@ -468,6 +479,7 @@ def prepare_maps(_results: tuple[Result, ...], _baseline: Result, choice: str, l
 
     def draw() -> None:
         for result in _results:
+            data.ACTIVITY.wait_quiet()
             hour = map_hour(result, [float(h) for h in data.grids(result)["hour"].values]) \
                 if hourly(result, choice) else None
             request = map_request(result, _baseline, list(_results), choice, label, language, hour)
@@ -491,19 +503,50 @@ def scene_view(site: Site, result: Result, baseline: Result, all_results: list[R
     choice = layer_column.selectbox(text["layer"], names, format_func=lambda n: layer_label(n, language),
                                     key="scene_layer")
     view = view_column.selectbox(text["viewpoint"], list(views), format_func=views.get, key="scene_view")
-    arguments = (site, data.grids(result)[choice], data.grids(result)["max_depth"], colour_range(all_results, choice), language)
-    works = data.grids(result)["works_area"].values > 0 if "works_area" in data.grids(result) else None
-    cache = st.session_state.setdefault("scenes", {})
-    key = (str(result.folder), result.key, choice, view, language)
-    if key not in cache:
-        with st.spinner(text["scene_loading"]):
-            cache.clear()  # one scene per session: each is a few MB
-            cache[key] = scene3d.scene_html(*arguments, works=works, view=view)
-    st.iframe(cache[key], height=620)
+    arguments, works = scene_arguments(site, result, all_results, choice, language)
+    with st.spinner(text["scene_loading"]):
+        page = _scene_page(*arguments, _works=works, view=view, key=layer_key(result, choice))
+    st.iframe(page, height=620)
     st.caption(text["scene_help"])
     st.download_button(text["download_scene_png"], lambda: scene3d.scene_png(*arguments, works=works, view=view),
                        file_name=file_name(text["scene_word"], result.title(language), layer_label(choice, language),
                                            views[view], suffix=".png"), mime="image/png", key="dl_scene_png")
+
+
+def scene_arguments(site: Site, result: Result, all_results: list[Result], choice: str, language: str
+                    ) -> tuple[tuple, np.ndarray | None]:
+    """What the 3-D scene of ``choice`` for ``result`` is drawn from, and the works it outlines."""
+    grids = data.grids(result)
+    works = grids["works_area"].values > 0 if "works_area" in grids else None
+    return (site, grids[choice], grids["max_depth"], colour_range(all_results, choice), language), works
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scene_page(_site: Site, _layer: xr.DataArray, _depth: xr.DataArray, limits: tuple[float, float], language: str,
+                _works: np.ndarray | None, view: str, key: str) -> str:
+    """A 3-D scene's page (a few MB), built once per server for every session (``key`` names the layer)."""
+    return scene3d.scene_html(_site, _layer, _depth, limits, language, works=_works, view=view)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def prepare_scene(_site: Site, _result: Result, _all_results: tuple[Result, ...], language: str, key: str
+                  ) -> threading.Thread:
+    """Build the shown scenario's 3-D scene as the view opens it (first layer, first point of view) in the
+    background, once the renderer is loaded: a click on the 3-D view then only sends it."""
+
+    def build() -> None:
+        scene3d.prepare_renderer().join()
+        data.ACTIVITY.wait_quiet(SCENE_QUIET)
+        from jumeau.render.viewpoints import camera_views
+
+        choice = available_layers(_result)[0]
+        arguments, works = scene_arguments(_site, _result, list(_all_results), choice, language)
+        _scene_page(*arguments, _works=works, view=next(iter(camera_views(_site, language))),
+                    key=layer_key(_result, choice))
+
+    thread = threading.Thread(target=build, daemon=True, name="jumeau-scene")
+    thread.start()
+    return thread
 
 
 def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, text: dict, language: str,
@@ -521,11 +564,8 @@ def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, tex
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _site_map_png(_site: Site, site_key: str, name: str, language: str, projector: bool) -> bytes:
-    figure = site_map(_site, name, language=language, projector=projector)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    return buffer.getvalue()
+    with DRAWING:
+        return png_of(site_map(_site, name, language=language, projector=projector))
 
 
 def screening_map(site: Site, storm_depth: float, text: dict, language: str, projector: bool = False):
