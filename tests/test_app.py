@@ -272,6 +272,8 @@ def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_
     import viewer.views
 
     test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
+    viewer.views.prepare_maps.clear()  # drawn by no earlier test
+    viewer.views._cached_map_png.clear()
     test.run()
     assert not test.exception
     drawing = [t for t in threading.enumerate() if t.name == "jumeau-maps"]
