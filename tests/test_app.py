@@ -317,3 +317,12 @@ def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, mon
     test.radio(key="view").set_value("tab_3d").run()
     assert not test.exception, test.exception
     assert built == ["overview"]  # the click found it built
+
+
+def test_the_readme_s_server_sends_no_usage_statistics():
+    """`streamlit run app.py` reads .streamlit/config.toml: a consultation's browsers report nothing to
+    Streamlit's servers (on a closed network the attempt was also a console error)."""
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
