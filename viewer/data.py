@@ -53,7 +53,6 @@ class Activity:
     """The server's page runs in progress, and when the last one ended: work done ahead in the background
     (the other scenarios' maps, the 3-D scene) waits for a quiet moment, so that no page waits for it."""
 
-
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running = 0

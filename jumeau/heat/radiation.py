@@ -84,12 +84,9 @@ class Scene:
         view = SkyView(self.view.past_walls[:, window], self.view.open[:, window])
         return Scene(**cut, cell=self.cell, view=view)
 
-    def sunlit(self, elevation: float, azimuth: float) -> np.ndarray:
-        """Share (0–1) of the direct beam reaching a person on each cell, scattered trees aside."""
-        return LIGHT_SHARES[self.light(elevation, azimuth)]
-
     def light(self, elevation: float, azimuth: float) -> np.ndarray:
-        """Each cell's light as an index into :data:`LIGHT_SHARES`: in a shadow, under a crown, in the sun.
+        """Each cell's light as an index into :data:`LIGHT_SHARES` (the share of the direct beam reaching a
+        person, scattered trees aside): in a shadow, under a crown, in the sun.
 
         One byte a cell, so an hour's instants can be kept for the whole grid while its fluxes are computed
         strip by strip (see :func:`beam_shares`).

@@ -97,6 +97,7 @@ def discover(folder: str | Path) -> Inventory:
         elif path.suffix.lower() in VECTORS:
             for layer in _layers(path):
                 _vector(inventory, path, layer)
+    inventory.layers.sort(key=lambda layer: list(LAYER_NAMES).index(_layer_name(layer[0])))  # drawing order
     return inventory
 
 
@@ -171,7 +172,6 @@ def _vector(inventory: Inventory, path: Path, layer: str | None) -> None:
                                         "their BD TOPO fields; residents are estimated from dwellings and floor area")
     elif name in LAYER_NAMES:
         inventory.layers.append(({**entry, **LAYER_NAMES[name]}, f"{where} drawn over the land cover"))
-        inventory.layers.sort(key=lambda layer: list(LAYER_NAMES).index(_layer_name(layer[0])))
     elif name == "zone_d_activite_ou_d_interet" and "sites" not in inventory.sections:
         fields = {str(f).lower(): str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]}
         if "nature" in fields:

@@ -39,7 +39,7 @@ from jumeau.errors import RepairWarning
 PIT_DEPTH = 0.01  # m: a cell at least this much below all its neighbours is a pit
 FLAT = 0.001  # m: neighbours closer than this in height are level
 TERRACED_SHARE = 0.2  # share of sloping ground whose cells are level with their four neighbours
-MAX_STEP_LENGTH = 15  # cells: a longer level run is a flat, not a terrace, and is left as it is
+MAX_STEP_LENGTH = 15  # cells: a longer level run is a flat, not a terrace step, and does not set the mean's length
 
 
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=bool)
@@ -109,14 +109,15 @@ def sloping_ground(z: np.ndarray, cell: float) -> np.ndarray:
 
 
 def step_length(z: np.ndarray, sloping: np.ndarray, axis: int) -> int:
-    """The median length (cells) of the runs of level cells along ``axis`` on sloping ground; 1 if unterraced."""
+    """The median length (cells) of the runs of level cells along ``axis`` on sloping ground, flats (runs longer
+    than :data:`MAX_STEP_LENGTH`) aside; 1 if unterraced."""
     lines = np.moveaxis(z, axis, -1)
     slopes = np.moveaxis(sloping, axis, -1)
     runs = []
     for line, slope in zip(lines, slopes, strict=True):
         breaks = np.flatnonzero(np.abs(np.diff(line)) >= FLAT) + 1
         lengths = np.diff(breaks)  # the runs between two steps: a line's first and last are cut by the grid
-        runs.append(lengths[slope[breaks[:-1]]])
+        runs.append(lengths[slope[breaks[:-1]] & (lengths <= MAX_STEP_LENGTH)])
     found = np.concatenate(runs) if runs else np.zeros(0)
     return int(np.median(found)) if found.size else 1
 
@@ -127,7 +128,7 @@ def smooth_terraces(z: np.ndarray, cell: float) -> tuple[np.ndarray, str]:
     smoothed = z
     lengths = []
     for axis in (0, 1):
-        length = min(step_length(z, sloping, axis), MAX_STEP_LENGTH)
+        length = step_length(z, sloping, axis)
         lengths.append(length)
         # one period of the staircase, centred: an even length takes half a cell at each end
         weights = np.ones(length) if length % 2 else np.r_[0.5, np.ones(length - 1), 0.5]
