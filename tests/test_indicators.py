@@ -10,7 +10,7 @@ import xarray as xr
 import jumeau
 from jumeau.plan.scenario import Forcing, HeatForcing
 from jumeau.study.compare import scorecard
-from jumeau.study.indicators import INDICATORS, building_values, compute, open_water
+from jumeau.study.indicators import INDICATORS, building_values, compute, floodable, open_water
 
 
 @pytest.fixture
@@ -116,6 +116,25 @@ def test_open_water_is_not_a_flood(city):
     flood, heat = results(site, np.where(open_water(site), 1.0, 0.0).astype("float32"), np.full(site.shape, 30.0))
     values = compute(site, flood, heat, Forcing())[0].set_index("indicator")["value"]
     assert values["flooded_area_10cm"] == 0
+
+
+def test_water_held_in_a_floodable_park_is_not_a_flood_but_its_heat_counts(city):
+    landcover = np.full((40, 50), 7, dtype="uint8")
+    landcover[30:, 30:] = 13  # a floodable park in the south-east corner
+    city.landcover(landcover)
+    site = jumeau.load_site(city.write())
+    park = floodable(site)
+    assert park.sum() == 10 * 20 and not open_water(site).any()
+    depth = np.where(park, 0.8, 0.0).astype("float32")
+    depth[5, 5] = 0.7  # and one flooded street cell (its hazard rating, 1.4 here, is a danger for most)
+    hours = np.where(park, 10.0, 0.0).astype("float32")
+    flood, heat = results(site, depth, np.full(site.shape, 30.0), stress_hours=hours)
+    values = compute(site, flood, heat, Forcing())[0].set_index("indicator")["value"]
+    cell_ha = site.cell_area / 1e4
+    assert values["flooded_area_10cm"] == pytest.approx(cell_ha)
+    assert values["flooded_area_30cm"] == pytest.approx(cell_ha)
+    assert values["high_hazard_area"] == pytest.approx(cell_ha)
+    assert values["long_stress_area"] == pytest.approx(park.sum() * cell_ha)  # people walk in the park when dry
 
 
 def test_scorecard_normalises_gains_by_the_best_scenario():

@@ -24,8 +24,12 @@ Definitions:
 * the *works area* is where the scenario's interventions act: their cells and the
   ground within :data:`WORKS_REACH` of them; the comparison reads each scenario's
   effect there (:mod:`jumeau.study.compare`);
-* open water (classes whose curve number is 100 on every soil) is left out of the
-  flooded areas: a brook full of water is not a flood;
+* ground meant to hold water is left out of the flooded and high-hazard areas: open
+  water (classes whose curve number is 100 on every soil), since a brook full of water
+  is not a flood, and the class with the ``floodable_park`` role (wetlands, the floor of
+  retention basins and floodable parks), since water standing where a scenario built a
+  place for it is the work doing its job, not a flood: counted, a floodable park made the
+  flooded area grow by the very water it held;
 * a site of interest takes its building's values, or its cell's if it has none.
 """
 
@@ -113,6 +117,12 @@ def open_water(site: Site) -> np.ndarray:
     return np.isin(site.grid["landcover"].values, water)
 
 
+def floodable(site: Site) -> np.ndarray:
+    """Cells of the class with the ``floodable_park`` role: ground made to hold storm water."""
+    code = site.classes.code_for("floodable_park")
+    return site.grid["landcover"].values == code if code is not None else np.zeros(site.shape, bool)
+
+
 def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """District indicators (one row each), and the buildings and sites tables with their values."""
     area_ha = site.cell_area / 1e4
@@ -122,6 +132,7 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
     depth = flood["max_depth"]
     roofs = site.grid["building_id"].values > 0
     outdoor = ~roofs & ~open_water(site)
+    dry_land = outdoor & ~floodable(site)  # where standing water is a flood
     stress_hours = heat["very_strong_stress_hours"]
 
     buildings = site.buildings.copy()
@@ -157,12 +168,12 @@ def compute(site: Site, flood: xr.Dataset, heat: xr.Dataset, forcing) -> tuple[p
         "roof_temperature": float(heat["surface_temperature"].values[roofs].mean()) if roofs.any() else float("nan"),
         "residents_strong_heat": float(residents[buildings["strong_heat"].to_numpy()].sum()),
         "t_air_p95_residents": _weighted_percentile(buildings["t_air"].to_numpy(), residents, 95),
-        "flooded_area_10cm": float(((depth.values > SHALLOW) & outdoor).sum() * area_ha),
-        "flooded_area_30cm": float(((depth.values > DEEP) & outdoor).sum() * area_ha),
+        "flooded_area_10cm": float(((depth.values > SHALLOW) & dry_land).sum() * area_ha),
+        "flooded_area_30cm": float(((depth.values > DEEP) & dry_land).sum() * area_ha),
         "buildings_flooded": float(buildings["flooded"].sum()),
         "residents_flooded": float(residents[buildings["flooded"].to_numpy()].sum()),
         "sensitive_sites_flooded": float(sensitive["flooded"].sum()) if len(sensitive) else 0.0,
-        "high_hazard_area": float(((flood["hazard_rating"].values > DANGER_FOR_MOST) & outdoor).sum() * area_ha),
+        "high_hazard_area": float(((flood["hazard_rating"].values > DANGER_FOR_MOST) & dry_land).sum() * area_ha),
         "runoff_leaving": float(flood.attrs["volume_outflow"]),
         "impervious_area": float(site.grid["impervious"].values.sum() * area_ha),
         "canopy_cover": float(100 * site.grid["canopy_cover"].values.mean()),
