@@ -159,6 +159,23 @@ def test_html_export_is_a_self_contained_vtkjs_scene(site, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["scene.html"]  # no temporary file left
 
 
+
+def test_the_page_carries_float32_geometry_around_the_centre_and_draws_the_same(site, tmp_path):
+    plotter = scene.build_scene(site, color_by="elevation")
+    before = plotter.screenshot(None, return_img=True).astype(int)
+    centre = np.asarray(plotter.camera.focal_point)
+    page = scene.export_html(plotter, tmp_path / "scene.html").read_text(encoding="utf-8")
+    payload = re.search(r'const base64Str = "([^"]+)"', page).group(1)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(payload))) as archive:
+        hashes = json.loads(archive.read("index.json"))["hashes"]
+    assert {entry["type"] for entry in hashes.values()} <= {"Float32Array", "Int32Array", "Uint8Array"}
+    terrain = mesh(plotter, "terrain")
+    half_extent = max(site.shape) * site.resolution
+    assert terrain.points.dtype == np.float32 and np.abs(terrain.points[:, :2]).max() < half_extent
+    assert np.allclose(plotter.camera.focal_point, centre - np.round(centre))  # the camera moved with the scene
+    after = plotter.screenshot(None, return_img=True).astype(int)
+    assert (np.abs(after - before).max(axis=-1) > 8).mean() < 1e-3
+
 def test_screenshot_is_a_non_blank_png(site, tmp_path):
     target = scene.screenshot(scene.build_scene(site), tmp_path / "scene.png", size=(320, 200))
     image = np.asarray(Image.open(target))

@@ -69,6 +69,8 @@ from trame_vtk.modules.vtk.serializers import (
     serialize,
 )
 from trame_vtk.tools.vtksz2html import write_html
+from vtkmodules.util import vtkConstants
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 
 from jumeau.errors import InputError
 from jumeau.io.atomic import atomic_path
@@ -238,7 +240,11 @@ def export_html(plotter: pv.Plotter, path: str | os.PathLike) -> Path:
     which trame-vtk leaves out, is added, so that the page frames the scene as VTK does.
     The scene's legend (colour bar, works) is laid over the page as a PNG image at its
     bottom right (:meth:`Legend.html`). The file is written atomically.
+
+    The page carries the scene in float32 around its focal point (:func:`_to_local_float32`),
+    which changes the plotter's meshes and camera in place (the picture stays the same).
     """
+    _to_local_float32(plotter)
     initialize_serializers()
     context = SynchronizationContext()
     context.set_ignore_last_dependencies(True)
@@ -269,6 +275,40 @@ def export_html(plotter: pv.Plotter, path: str | os.PathLike) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
+
+
+def _to_local_float32(plotter: pv.Plotter) -> None:
+    """Move the scene (meshes and camera) so that its focal point, rounded to the metre, is the origin, and store
+    its coordinates and values in float32.
+
+    Lambert-93 coordinates (millions of metres) need float64, and the browser decodes,
+    unzips and parses every byte of the page before it draws: in metres from the scene's
+    centre, float32 keeps a tenth of a millimetre and halves the page's geometry.
+    """
+    origin = np.round(np.asarray(plotter.camera.focal_point, dtype="float64"))
+    moved: set[str] = set()
+    for actor in plotter.actors.values():
+        mapper = getattr(actor, "mapper", None)
+        data = mapper.GetInputDataObject(0, 0) if mapper is not None else None  # what the mapper draws
+        if data is None or data.GetAddressAsString("vtkObject") in moved:
+            continue
+        moved.add(data.GetAddressAsString("vtkObject"))
+        if not data.GetNumberOfPoints():
+            continue
+        # through VTK's own calls: pyvista's wrapper of the mapper's input would be a copy
+        points = vtk_to_numpy(data.GetPoints().GetData()).astype("float64")
+        data.SetPoints(pv.vtk_points((points - origin).astype("float32")))
+        for arrays in (data.GetPointData(), data.GetCellData()):
+            for index in range(arrays.GetNumberOfArrays()):
+                array = arrays.GetArray(index)
+                if array is not None and array.GetDataType() == vtkConstants.VTK_DOUBLE:
+                    single = numpy_to_vtk(vtk_to_numpy(array).astype("float32"), deep=True)
+                    single.SetName(array.GetName())
+                    arrays.AddArray(single)  # in the place of the array of that name, active attribute kept
+    camera = plotter.camera
+    camera.position = tuple(np.asarray(camera.position) - origin)
+    camera.focal_point = tuple(np.asarray(camera.focal_point) - origin)
+    plotter.renderer.ResetCameraClippingRange()
 
 
 def _walk(node):
@@ -348,7 +388,10 @@ def _block_means(grid: np.ndarray, step: int) -> np.ndarray:
 
 
 def _terrain(site: Site, elevation: np.ndarray, values: xr.DataArray | None, lift) -> pv.PolyData:
-    """The ground as a quad mesh over block means of the grid, at most MAX_TERRAIN_NODES nodes."""
+    """The ground as a mesh over block means of the grid, at most MAX_TERRAIN_NODES nodes.
+
+    One triangle strip per row of blocks: 2 indices per node where quads take 5 per cell,
+    and the indices are most of the bytes a browser reads for the ground."""
     step = max(1, math.ceil(math.sqrt(elevation.size / MAX_TERRAIN_NODES)))
     x = _block_means(site.grid["x"].values[np.newaxis, :], step)[0]
     y = _block_means(site.grid["y"].values[:, np.newaxis], step)[:, 0]
@@ -356,8 +399,10 @@ def _terrain(site: Site, elevation: np.ndarray, values: xr.DataArray | None, lif
     ys, xs = np.meshgrid(y, x, indexing="ij")
     points = np.column_stack([xs.ravel(), ys.ravel(), lift(z).ravel()])
     node = np.arange(z.size).reshape(z.shape)
-    quads = np.column_stack([node[:-1, :-1].ravel(), node[:-1, 1:].ravel(), node[1:, 1:].ravel(), node[1:, :-1].ravel()])
-    mesh = pv.PolyData.from_regular_faces(points, quads)  # type: ignore[arg-type]  # stubs want dtype[int]
+    rows, cols = z.shape
+    zigzag = np.stack([node[:-1], node[1:]], axis=2).reshape(rows - 1, 2 * cols)  # north, south, north, south…
+    strips = np.column_stack([np.full(rows - 1, 2 * cols), zigzag]).ravel()
+    mesh = pv.PolyData(points, strips=strips)
     if values is None:
         # One cell per block (its first): land-cover codes cannot be averaged.
         codes, inverse = np.unique(site.grid["landcover"].values[::step, ::step], return_inverse=True)
