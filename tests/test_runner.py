@@ -345,6 +345,18 @@ def test_netcdf_layers_carry_their_crs_for_gdal(tmp_path):
 def test_the_cache_key_follows_the_models_code_not_the_workshops_or_the_command_line():
     from jumeau.study.runner import PACKAGE_DIR, code_sources
 
-    parts = {p.relative_to(PACKAGE_DIR).parts[0] for p in code_sources()}
+    paths = {p.relative_to(PACKAGE_DIR).as_posix() for p in code_sources()}
+    parts = {path.split("/")[0] for path in paths}
     assert {"flood", "heat", "site", "plan", "study", "render", "data", "outputs.py"} <= parts
+    assert "render/maps.py" in paths  # a run writes its maps
     assert not parts & {"atelier", "cli.py"}  # editing them keeps every cached result
+    assert not {path for path in paths if path.startswith("render/")} - {"render/maps.py", "render/__init__.py"}
+
+    import subprocess
+    import sys
+
+    # nothing a run imports draws in 3-D: the scene's modules are outside the key because of it
+    loaded = subprocess.run([sys.executable, "-c", "import sys, jumeau.study.runner, jumeau.study.report; "
+                             "print(' '.join(m for m in sys.modules if m.startswith('jumeau.render')))"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert set(loaded) <= {"jumeau.render", "jumeau.render.maps"}

@@ -132,14 +132,16 @@ def input_files(site: Site) -> list[Path]:
 
 
 # Parts of the package that never change what a run computes or writes: editing them must not
-# throw away every cached result (a cold demo is twenty minutes on two cores).
-OUTSIDE_RUNS = ("atelier", "cli.py")
+# throw away every cached result (a cold demo is twenty minutes on two cores). The 3-D scene is
+# drawn by the viewer from a run's results; a run writes no 3-D view.
+OUTSIDE_RUNS = ("atelier", "cli.py", "render/scene.py", "render/viewpoints.py", "render/camera.py",
+                "render/labels.py", "render/legend.py")
 
 
 def code_sources() -> list[Path]:
     """The sources and shipped data a run's results depend on."""
     return sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".csv", ".html") and p.is_file()
-                  and p.relative_to(PACKAGE_DIR).parts[0] not in OUTSIDE_RUNS)
+                  and not any(p.relative_to(PACKAGE_DIR).as_posix().startswith(outside) for outside in OUTSIDE_RUNS))
 
 
 @functools.cache
