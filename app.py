@@ -281,7 +281,7 @@ def main() -> None:
         else:
             views.downloads_view(results, shown, runs, "baseline", text, language)
     scene3d.prepare_renderer()  # the page is drawn: load the 3-D renderer while people look at it
-    views.prepare_scene(site_now, result, tuple(everything), language, f"{result.folder}:{result.key}")
+    views.prepare_scene(site_now, result, tuple(everything), language)
 
 
 if __name__ == "__main__":  # Streamlit runs the script as __main__; worker processes import it as __mp_main__

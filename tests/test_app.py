@@ -272,14 +272,12 @@ def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_
     import viewer.views
 
     test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
-    viewer.views.prepare_maps.clear()  # drawn by no earlier test
+    viewer.views.maps_ahead.clear()  # drawn by no earlier test
     viewer.views._cached_map_png.clear()
     test.run()
     assert not test.exception
-    drawing = [t for t in threading.enumerate() if t.name == "jumeau-maps"]
-    assert drawing, "no background drawing started"
-    for thread in drawing:
-        thread.join(timeout=120)
+    assert [t for t in threading.enumerate() if t.name == "jumeau-maps"], "no background drawing started"
+    assert viewer.views.maps_ahead().wait_idle(timeout=120)
 
     def draw_again(*args, **kwargs):
         raise AssertionError("a switch drew its map again: the background drawing missed its cache key")
@@ -292,8 +290,6 @@ def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_
 
 
 def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, monkeypatch):
-    import threading
-
     import viewer.scene3d
     import viewer.views
 
@@ -308,11 +304,10 @@ def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, mon
     test = server(workspace, monkeypatch, JUMEAU_WORKSHOP="1")
     monkeypatch.setattr(viewer.views, "prepare_scene", prepare)
     viewer.views._scene_page.clear()
-    prepare.clear()
+    viewer.views.scene_ahead.clear()
     test.run()
     assert not test.exception
-    for thread in [t for t in threading.enumerate() if t.name == "jumeau-scene"]:
-        thread.join(timeout=120)
+    assert viewer.views.scene_ahead().wait_idle(timeout=120)
     assert built == ["overview"]
     test.radio(key="view").set_value("tab_3d").run()
     assert not test.exception, test.exception

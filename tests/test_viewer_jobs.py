@@ -93,3 +93,36 @@ def test_estimates_come_from_the_pace_of_the_running_scenario():
     assert running.seconds_left(time.monotonic(), None) == pytest.approx(100 * 0.575 / 0.425, rel=0.01)
     queued = jobs.Progress("y", {"fr": "y", "en": "y"}, "queued")
     assert queued.seconds_left(time.monotonic(), None) is None and queued.seconds_left(0.0, 42.0) == 42.0
+
+
+def test_work_ahead_does_only_the_latest_job_once_the_pages_are_quiet():
+    from viewer import data
+
+    done, release = [], threading.Event()
+    ahead = data.Ahead("test-ahead", quiet=0.2)
+
+    def job(name: str, wait: bool = False):
+        def run() -> bool:
+            if wait:
+                release.wait(10)
+            if ahead.superseded():
+                return False
+            done.append(name)
+            return True
+        return run
+
+    with data.ACTIVITY.page():  # a page is running: nothing starts
+        ahead.want("first", job("first"))
+        time.sleep(0.3)
+        assert done == []
+        ahead.want("second", job("second"))  # someone moved on before it began: only this one is done
+    assert ahead.wait_idle(timeout=10) and done == ["second"]
+    ahead.want("second", job("second"))  # done already: not again
+    assert ahead.wait_idle(timeout=10) and done == ["second"]
+    ahead.want("slow", job("slow", wait=True))
+    time.sleep(0.5)  # running, waiting
+    ahead.want("third", job("third"))  # the running job sees it waits and stops
+    release.set()
+    assert ahead.wait_idle(timeout=10) and done == ["second", "third"]
+    ahead.want("slow", job("slow"))  # stopped early, so not done: asked again, it runs
+    assert ahead.wait_idle(timeout=10) and done == ["second", "third", "slow"]

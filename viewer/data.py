@@ -20,11 +20,12 @@ import io
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,6 +77,56 @@ class Activity:
 
 
 ACTIVITY = Activity()
+
+
+class Ahead:
+    """A server thread that does, once no page has run for ``quiet`` seconds, the latest job handed to it.
+
+    Work prepared ahead is for what the room looks at now: a job handed in while an older one
+    waits replaces it (someone going through the scenarios one by one would otherwise leave a
+    queue of scenes nobody looks at any more, built while the next pages wait), and a running
+    job may stop early when :meth:`superseded` says a newer one is waiting. A job returns
+    whether it finished; a finished job's ``name`` is not done again.
+    """
+
+    def __init__(self, name: str, quiet: float) -> None:
+        self.quiet = quiet
+        self._changed = threading.Condition()
+        self._wanted: tuple[str, Callable[[], bool]] | None = None
+        self._busy = False
+        self._done: set[str] = set()
+        threading.Thread(target=self._serve, daemon=True, name=name).start()
+
+    def want(self, name: str, job: Callable[[], bool]) -> None:
+        with self._changed:
+            if name not in self._done:
+                self._wanted = (name, job)
+                self._changed.notify_all()
+
+    def superseded(self) -> bool:
+        return self._wanted is not None
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job waits or runs (tests); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._wanted is None and not self._busy, timeout)
+
+    def _serve(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._wanted is not None)
+            ACTIVITY.wait_quiet(self.quiet)
+            with self._changed:
+                wanted, self._wanted, self._busy = self._wanted, None, True
+            try:
+                if wanted is not None and wanted[1]():
+                    self._done.add(wanted[0])
+            except Exception as exc:  # noqa: BLE001 - work ahead is a convenience: the page does it if it failed
+                print(f"jumeau: work prepared ahead failed: {exc!r}", file=sys.stderr, flush=True)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
 
 
 @st.cache_resource(show_spinner=False)

@@ -39,6 +39,7 @@ DRAWING = threading.Lock()
 # s without a page run before the shown scenario's 3-D scene is built ahead (seconds of CPU): not
 # while someone goes through the scenarios, whose pages it would slow down
 SCENE_QUIET = 2.0
+MAPS_QUIET = 0.3  # s without a page run before the next map is drawn ahead (a fraction of a second each)
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
              "residents_long_stress", "sensitive_sites_stress_hours", "canopy_cover", "investment")
 
@@ -457,8 +458,7 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         png = static_map(site, request.layer, request.limits, request.title, language, request.difference,
                          key=request.key, works=request.works, projector=workshop)
         if site_of is not None:
-            prepare_maps(tuple(all_results), baseline, choice, label[choice], language, workshop, site_of,
-                         tuple(layer_key(r, choice) for r in all_results))
+            prepare_maps(tuple(all_results), baseline, choice, label[choice], language, workshop, site_of)
     png_download(png, file_name(text["map_word"], result.title(language), label[choice],
                                 f"{hour:g}h" if hour is not None else "", suffix=".png"), text, "dl_map_png")
     if not workshop:
@@ -471,24 +471,32 @@ def map_hour(result: Result, hours: list[float]) -> float:
     return shown if shown in hours else hours[0]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def prepare_maps(_results: tuple[Result, ...], _baseline: Result, choice: str, label: str, language: str,
-                 projector: bool, _site_of: Callable[[str], Site], keys: tuple[str, ...]) -> threading.Thread:
-    """Draw the map of ``choice`` for every scenario in a background thread, once per server and layer
-    (``keys`` name the results): a scenario's first visit then finds its map drawn (a map takes 0.3–0.7 s)."""
+@st.cache_resource(show_spinner=False)
+def maps_ahead() -> data.Ahead:
+    """The server's thread drawing maps ahead (:func:`prepare_maps`)."""
+    return data.Ahead("jumeau-maps", MAPS_QUIET)
 
-    def draw() -> None:
-        for result in _results:
-            data.ACTIVITY.wait_quiet()
+
+def prepare_maps(results: tuple[Result, ...], baseline: Result, choice: str, label: str, language: str,
+                 projector: bool, site_of: Callable[[str], Site]) -> None:
+    """Draw the map of ``choice`` for every scenario in the background, into the server's cache: a scenario's
+    first visit then finds its map drawn (a map takes 0.3–0.7 s). A layer chosen since stops the drawing."""
+
+    def draw() -> bool:
+        ahead = maps_ahead()
+        for result in results:
+            if ahead.superseded():
+                return False
+            data.ACTIVITY.wait_quiet(MAPS_QUIET)
             hour = map_hour(result, [float(h) for h in data.grids(result)["hour"].values]) \
                 if hourly(result, choice) else None
-            request = map_request(result, _baseline, list(_results), choice, label, language, hour)
-            _cached_map_png(_site_of(result.scenario), request.layer, request.limits, request.title, language,
+            request = map_request(result, baseline, list(results), choice, label, language, hour)
+            _cached_map_png(site_of(result.scenario), request.layer, request.limits, request.title, language,
                             request.difference, request.key, request.works, projector)
+        return True
 
-    thread = threading.Thread(target=draw, daemon=True, name="jumeau-maps")
-    thread.start()
-    return thread
+    keys = ",".join(layer_key(result, choice) for result in results)
+    maps_ahead().want(f"{keys}:{label}:{language}:{projector}", draw)
 
 
 def scene_view(site: Site, result: Result, baseline: Result, all_results: list[Result], text: dict,
@@ -528,25 +536,28 @@ def _scene_page(_site: Site, _layer: xr.DataArray, _depth: xr.DataArray, limits:
     return scene3d.scene_html(_site, _layer, _depth, limits, language, works=_works, view=view)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def prepare_scene(_site: Site, _result: Result, _all_results: tuple[Result, ...], language: str, key: str
-                  ) -> threading.Thread:
-    """Build the shown scenario's 3-D scene as the view opens it (first layer, first point of view) in the
-    background, once the renderer is loaded: a click on the 3-D view then only sends it."""
+@st.cache_resource(show_spinner=False)
+def scene_ahead() -> data.Ahead:
+    """The server's thread building 3-D scenes ahead (:func:`prepare_scene`)."""
+    return data.Ahead("jumeau-scene", SCENE_QUIET)
 
-    def build() -> None:
+
+def prepare_scene(site: Site, result: Result, all_results: tuple[Result, ...], language: str) -> None:
+    """Build the shown scenario's 3-D scene as the view opens it (first layer, first point of view) in the
+    background, once the renderer is loaded: a click on the 3-D view then only sends it. Only the scene of
+    the last page shown is built: the scenarios someone went past are not."""
+
+    def build() -> bool:
         scene3d.prepare_renderer().join()
-        data.ACTIVITY.wait_quiet(SCENE_QUIET)
         from jumeau.render.viewpoints import camera_views
 
-        choice = available_layers(_result)[0]
-        arguments, works = scene_arguments(_site, _result, list(_all_results), choice, language)
-        _scene_page(*arguments, _works=works, view=next(iter(camera_views(_site, language))),
-                    key=layer_key(_result, choice))
+        choice = available_layers(result)[0]
+        arguments, works = scene_arguments(site, result, list(all_results), choice, language)
+        _scene_page(*arguments, _works=works, view=next(iter(camera_views(site, language))),
+                    key=layer_key(result, choice))
+        return True
 
-    thread = threading.Thread(target=build, daemon=True, name="jumeau-scene")
-    thread.start()
-    return thread
+    scene_ahead().want(f"{layer_key(result, available_layers(result)[0])}:{language}", build)
 
 
 def waiting_view(site: Site, storm_depth: float, seconds_left: float | None, text: dict, language: str,
