@@ -1,7 +1,7 @@
 """jumeau viewer (Streamlit): the district in 3-D, maps, and scenarios compared side by side.
 
-Run with ``streamlit run app.py``; add ``?atelier=1`` to the address for the workshop
-mode (large type, plain French, no technical controls). UI only: every number comes
+Run with ``python -m viewer`` (``streamlit run app.py`` with its imports started at once); add
+``?atelier=1`` to the address for the workshop mode (large type, plain French, no technical controls). UI only: every number comes
 from the engine's public API (``jumeau.study.runner``, ``jumeau.study.compare``, ``jumeau.render``),
 through the small page functions of the ``viewer`` package.
 """
@@ -32,7 +32,7 @@ from viewer.text import TEXT
 WORKSHOP_PARAMS = ("atelier", "workshop")
 ROOT = Path(__file__).resolve().parent
 # Deployments (and the end-to-end tests) choose the defaults without touching the code.
-DEFAULT_SITE = os.environ.get("JUMEAU_SITE", str(ROOT / "data" / "demo" / "site.yaml"))
+DEFAULT_SITE = data.default_site()
 DEFAULT_SCENARIOS = os.environ.get("JUMEAU_SCENARIOS", str(ROOT / "scenarios"))
 DEFAULT_RUNS = os.environ.get("JUMEAU_RUNS", "runs")
 DATABASE = os.environ.get("JUMEAU_DB") or str(Path(DEFAULT_RUNS).resolve() / "atelier.sqlite")  # the workshops

@@ -19,7 +19,7 @@ laptop, at 1280×720), numba's compile cache being warm (any earlier run of the 
   provenance is checked: one computation each).
 
 Without it, the demo scenarios are computed once into that folder if needed (the warm
-cache). Then, ``ROUNDS`` times, a fresh ``streamlit run app.py`` process is started and
+cache). Then, ``ROUNDS`` times, a fresh ``python -m viewer`` server process is started and
 a new browser page opened on it:
 
 * **first complete page, warm cache**: from starting the server process to the page

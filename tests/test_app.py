@@ -289,6 +289,28 @@ def test_the_other_scenarios_maps_are_drawn_in_the_background_so_a_switch_finds_
         assert test.session_state["scenario"] == scenario
 
 
+
+def test_a_map_drawn_once_is_kept_in_the_run_s_folder_for_the_next_server(workspace, monkeypatch):
+    import viewer.views
+
+    test = server(workspace, monkeypatch)
+    viewer.views._cached_map_png.clear()
+    test.run()
+    assert not test.exception
+    kept = sorted((workspace[2]).rglob(f"{viewer.views.MAP_FOLDER}/*.png"))
+    assert kept and all(path.read_bytes().startswith(b"\x89PNG") for path in kept)
+    assert not list(workspace[2].rglob(f"{viewer.views.MAP_FOLDER}/.*"))  # nothing half-written left
+
+    def draw_again(*args, **kwargs):
+        raise AssertionError("a fresh server drew a map its run's folder holds")
+
+    monkeypatch.setattr(viewer.views, "_map_png", draw_again)
+    viewer.views._cached_map_png.clear()  # as a new server's memory
+    again = server(workspace, monkeypatch)
+    again.run()
+    assert not again.exception, again.exception
+    assert again.get("imgs") or again.get("image")
+
 def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, monkeypatch):
     import viewer.scene3d
     import viewer.views
@@ -315,9 +337,26 @@ def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, mon
 
 
 def test_the_readme_s_server_sends_no_usage_statistics():
-    """`streamlit run app.py` reads .streamlit/config.toml: a consultation's browsers report nothing to
-    Streamlit's servers (on a closed network the attempt was also a console error)."""
+    """The server (`python -m viewer`, `streamlit run app.py`) reads .streamlit/config.toml: a consultation's
+    browsers report nothing to Streamlit's servers (on a closed network the attempt was also a console error)."""
     import tomllib
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_server_imports_what_the_page_imports_while_the_browser_loads():
+    """`python -m viewer` imports app.py's modules in a thread from the start: all of them, and the page's
+    script then finds them loaded."""
+    import ast
+
+    from viewer.__main__ import PAGE_IMPORTS
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    imported = {node.module if isinstance(node, ast.ImportFrom) else alias.name
+                for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+                for alias in node.names}
+    modules = {f"viewer.{alias.name}" for node in tree.body if isinstance(node, ast.ImportFrom)
+               and node.module == "viewer" for alias in node.names}
+    ours = {m for m in imported | modules if m.split(".")[0] in ("jumeau", "viewer") and m != "viewer"}
+    assert ours <= set(PAGE_IMPORTS), ours - set(PAGE_IMPORTS)

@@ -129,6 +129,11 @@ class Ahead:
                     self._changed.notify_all()
 
 
+def default_site() -> str:
+    """The site file the server shows (``JUMEAU_SITE``; the demo district by default)."""
+    return os.environ.get("JUMEAU_SITE", str(Path(__file__).resolve().parent.parent / "data" / "demo" / "site.yaml"))
+
+
 @st.cache_resource(show_spinner=False)
 def load_site(path: str) -> jumeau.Site:
     return jumeau.load_site(path)

@@ -25,18 +25,19 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run app.py`` with ``env`` added to this process's; yield its URL once healthy.
+    """Run the viewer's server (``python -m viewer``, i.e. ``streamlit run app.py``) with ``env`` added to this
+    process's; yield its URL once healthy.
 
     The server's output goes to a temporary file, shown in the error if it never answers.
     """
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+            [sys.executable, "-m", "viewer", "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false",
              # as .streamlit/config.toml, which a server started in another folder does not read
              "--runner.postScriptGC", "false", "--server.fileWatcherType", "none"],
-            cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=cwd, env={**os.environ, "PYTHONPATH": str(APP.parent), **env}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the scenario workers it spawns stop with it
         )
         try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
 import io
 import math
@@ -22,6 +24,7 @@ import streamlit as st
 import xarray as xr
 from pyproj import Transformer
 
+from jumeau.io.atomic import atomic_path
 from jumeau.io.runfolder import Result
 from jumeau.outputs import DIFFERENCE_CMAP, OUTPUTS, PRODUCTS
 from jumeau.render.maps import draw_map, site_map
@@ -39,6 +42,7 @@ DRAWING = threading.Lock()
 # s without a page run before the shown scenario's 3-D scene is built ahead (seconds of CPU): not
 # while someone goes through the scenarios, whose pages it would slow down
 SCENE_QUIET = 2.0
+MAP_FOLDER = "viewer-maps"  # in a run's folder: the maps servers drew of it, gone with it when the run is redone
 MAPS_QUIET = 0.3  # s without a page run before the next map is drawn ahead (a fraction of a second each)
 HEADLINES = ("residents_flooded", "buildings_flooded", "sensitive_sites_flooded", "stress_hours_outdoor",
              "residents_long_stress", "sensitive_sites_stress_hours", "canopy_cover", "investment")
@@ -262,14 +266,15 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
 
 def static_map(site: Site, layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
                difference: bool = False, key: str | None = None, works: np.ndarray | None = None,
-               projector: bool = False) -> bytes:
+               projector: bool = False, folder: Path | None = None) -> bytes:
     """A 2-D map as a PNG, the scenario's ``works`` outlined, type for a room if ``projector``; with ``key``
     (what the layer is, e.g. its result folder and name) the image is drawn once per server, so switching
-    back to a scenario is instant. Returns the PNG."""
+    back to a scenario is instant, and kept in the run's ``folder`` if given, for the next servers.
+    Returns the PNG."""
     if key is None:
         png = _map_png(site, layer, limits, title, language, difference, works, projector)
     else:
-        png = _cached_map_png(site, layer, limits, title, language, difference, key, works, projector)
+        png = _cached_map_png(site, layer, limits, title, language, difference, key, works, projector, folder)
     st.image(png)
     return png
 
@@ -292,8 +297,30 @@ def png_of(figure, dpi: int = 110) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _cached_map_png(_site: Site, _layer: xr.DataArray, limits: tuple[float, float], title: str, language: str,
-                    difference: bool, key: str, _works: np.ndarray | None = None, projector: bool = False) -> bytes:
-    return _map_png(_site, _layer, limits, title, language, difference, _works, projector)
+                    difference: bool, key: str, _works: np.ndarray | None = None, projector: bool = False,
+                    _folder: Path | None = None) -> bytes:
+    """The map, from the run's folder if a server drew it before (a map takes 0.3–0.7 s; a fresh server's
+    first page waited for it), else drawn and kept there."""
+    stored = None if _folder is None else _folder / MAP_FOLDER / (hashlib.sha256(
+        repr((limits, title, language, difference, key, projector, _map_style())).encode()).hexdigest()[:24] + ".png")
+    if stored is not None and stored.is_file():
+        return stored.read_bytes()
+    png = _map_png(_site, _layer, limits, title, language, difference, _works, projector)
+    if stored is not None:
+        try:
+            stored.parent.mkdir(exist_ok=True)
+            with atomic_path(stored) as partial:
+                partial.write_bytes(png)
+        except OSError:
+            pass  # a results folder the server may only read: drawn again by the next server
+    return png
+
+
+@functools.cache
+def _map_style() -> str:
+    """What a map's look depends on besides its arguments: the drawing code and matplotlib's version."""
+    sources = [Path(draw_map.__code__.co_filename), Path(__file__), Path(__file__).with_name("style.py")]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources) + matplotlib.__version__.encode()).hexdigest()
 
 
 def file_name(*parts: str, suffix: str) -> str:
@@ -390,6 +417,7 @@ class MapRequest:
     works: np.ndarray | None
     difference: bool
     cmap: str
+    folder: Path  # the run's folder, where the drawn map is kept
 
 
 def map_request(result: Result, baseline: Result, all_results: list[Result], choice: str, label: str, language: str,
@@ -414,7 +442,7 @@ def map_request(result: Result, baseline: Result, all_results: list[Result], cho
         title, choice = f"{title} — {hour:g} h", f"{choice}@{hour:g}"
     works = grids["works_area"].values > 0 if "works_area" in grids else None
     return MapRequest(layer, limits, title, f"{layer_key(result, choice)}:{layer_key(baseline, choice)}", works,
-                      shows_difference, cmap)
+                      shows_difference, cmap, result.folder)
 
 
 def hourly(result: Result, choice: str) -> bool:
@@ -450,13 +478,14 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
         before = map_request(baseline, baseline, all_results, choice, label[choice], language, hour)
         with before_column:
             static_map(site, before.layer, request.limits, f"{text['before']} — {baseline.title(language)}", language,
-                       key=f"before:{request.key}", works=request.works, projector=workshop)
+                       key=f"before:{request.key}", works=request.works, projector=workshop, folder=request.folder)
         with after_column:
             png = static_map(site, request.layer, request.limits, f"{text['after']} — {result.title(language)}",
-                             language, key=f"after:{request.key}", works=request.works, projector=workshop)
+                             language, key=f"after:{request.key}", works=request.works, projector=workshop,
+                             folder=request.folder)
     else:
         png = static_map(site, request.layer, request.limits, request.title, language, request.difference,
-                         key=request.key, works=request.works, projector=workshop)
+                         key=request.key, works=request.works, projector=workshop, folder=request.folder)
         if site_of is not None:
             prepare_maps(tuple(all_results), baseline, choice, label[choice], language, workshop, site_of)
     png_download(png, file_name(text["map_word"], result.title(language), label[choice],
@@ -492,7 +521,7 @@ def prepare_maps(results: tuple[Result, ...], baseline: Result, choice: str, lab
                 if hourly(result, choice) else None
             request = map_request(result, baseline, list(results), choice, label, language, hour)
             _cached_map_png(site_of(result.scenario), request.layer, request.limits, request.title, language,
-                            request.difference, request.key, request.works, projector)
+                            request.difference, request.key, request.works, projector, request.folder)
         return True
 
     keys = ",".join(layer_key(result, choice) for result in results)
