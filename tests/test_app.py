@@ -208,7 +208,7 @@ def test_a_scenario_tells_what_it_does_with_its_works_and_costs(app):
     assert not app.exception
     text = " ".join(m.value for m in app.markdown)
     assert "La rue est dépavée &lt;b&gt;vite&lt;/b&gt;." in text  # the file's text, shown as text
-    works = app.dataframe[0].value
+    works = app.table[0].value
     assert works.iloc[0, 1] == "Dépavage" and works.iloc[-1, 0] == "Total"
     assert works.iloc[-1, 3].endswith(" €") and "\u202f" in works.iloc[-1, 3]  # 64 000 €, French style
 
@@ -261,7 +261,7 @@ def test_a_place_shows_what_changes_there(app):
     building = next(o for o in options if o.startswith("Bâtiment")).split(" ")[1]
     app.selectbox(key="place").set_value(f"building:{building}").run()
     assert not app.exception
-    table = app.dataframe[-1].value
+    table = app.table[-1].value
     assert list(table.columns) == ["", "Actuel", "Arbres", "Δ"]
     assert {"Eau contre les murs", "Heures de stress très fort à sa porte"} <= set(table[""]), table
 

@@ -148,7 +148,10 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool, pe
 
 
 def scenario_story(result: Result, baseline: Result, text: dict, language: str, workshop: bool) -> None:
-    """What the scenario does: its description, its works with their costs, and the sensitive sites' values."""
+    """What the scenario does: its description, its works with their costs, and the sensitive sites' values.
+
+    A few rows each: plain tables, which a browser draws at once (an interactive grid per table
+    took a tenth of a second or more of each scenario switch) and which the workshop's type reaches."""
     with st.expander(text["story"], expanded=workshop or result.scenario != baseline.scenario):
         description = result.description(language)
         if description:
@@ -156,13 +159,13 @@ def scenario_story(result: Result, baseline: Result, text: dict, language: str, 
         works = result.interventions
         if len(works):
             st.markdown(f"**{text['story_works']}**")
-            st.dataframe(works_table(works, text, language), hide_index=True)
+            st.table(works_table(works, text, language), hide_index=True)
             if works["investment_eur"].sum() <= 0:
                 st.caption(text["story_no_cost"])
         sites = result.sites
         if len(sites) and "sensitive" in sites:
             st.markdown(f"**{text['story_sites']}**")
-            st.dataframe(sites_table(sites, baseline.sites, text, language), hide_index=True)
+            st.table(sites_table(sites, baseline.sites, text, language), hide_index=True)
 
 
 def place_panel(result: Result, baseline: Result, text: dict, language: str) -> None:
@@ -177,8 +180,7 @@ def place_panel(result: Result, baseline: Result, text: dict, language: str) -> 
     with st.expander(text["place"], expanded=False):
         chosen = st.selectbox(text["place_pick"], list(places), format_func=places.get, key="place")
         kind, place_id = chosen.split(":", 1)
-        st.dataframe(place_changes(result, baseline, kind, place_id, text, language), hide_index=True,
-                     width="stretch")
+        st.table(place_changes(result, baseline, kind, place_id, text, language), hide_index=True)
 
 
 def place_changes(result: Result, baseline: Result, kind: str, place_id: str, text: dict,
@@ -374,8 +376,7 @@ def hover_map(site: Site, result: Result, baseline: Result, layer: xr.DataArray,
     if picked:  # what changes at the building clicked, right under the map
         building = str(picked[0]["pick"])
         st.text(f"{text['building']} {building} — {html.unescape(str(picked[0]['use']))}")  # as text: never run
-        st.dataframe(place_changes(result, baseline, "building", building, text, language), hide_index=True,
-                     width="stretch")
+        st.table(place_changes(result, baseline, "building", building, text, language), hide_index=True)
 
 
 def fitting_zoom(corners: np.ndarray, width_px: float = 900, height_px: float = 480) -> float:
