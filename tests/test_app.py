@@ -214,12 +214,33 @@ def test_a_scenario_tells_what_it_does_with_its_works_and_costs(app):
 
 
 def test_numbers_are_written_the_page_s_way():
-    from viewer.views import format_value
+    from viewer.views import format_value, signed
 
     assert format_value(7.534, "h") == "7,53 h" and format_value(7.534, "h", "en") == "7.53 h"
     assert format_value(12345.6, "m²") == "12\u202f346 m²" and format_value(28.0, "arbres") == "28 arbres"
     assert format_value(float("nan"), "°C") == "—"
     assert format_value(8287.0, "hab.", with_unit=False) == "8\u202f287"  # a workshop figure: its unit is its label
+    assert signed(-453.0, "hab.", with_unit=False) == "\u2212453" and signed(0.32, "h") == "+0,32 h"
+    assert signed(float("nan"), "h") == "—"
+
+
+def test_a_change_is_signed_with_a_minus_and_coloured_by_what_is_better(app):
+    app.selectbox(key="scenario_select").set_value("trees").run()
+    assert not app.exception
+    changed = [m for m in app.metric if m.proto.delta]
+    assert changed, "no indicator changed"
+    from streamlit.proto.Metric_pb2 import Metric
+
+    from jumeau.study.indicators import INDICATORS
+    from viewer.views import HEADLINES
+
+    labels = {INDICATORS[key].label("fr"): INDICATORS[key].better for key in HEADLINES}
+    for metric in changed:
+        falling = metric.proto.delta.startswith("\u2212")
+        assert falling or metric.proto.delta.startswith("+"), metric.proto.delta
+        assert metric.proto.direction == (Metric.MetricDirection.DOWN if falling else Metric.MetricDirection.UP)
+        good = falling == (labels[metric.label] == "lower")
+        assert metric.proto.color == (Metric.MetricColor.GREEN if good else Metric.MetricColor.RED), metric.label
 
 
 def test_slide_files_are_named_in_plain_words():

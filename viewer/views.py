@@ -93,6 +93,12 @@ def format_value(value: float, unit: str, language: str = "fr", with_unit: bool 
     return f"{number} {unit}" if with_unit else number
 
 
+def signed(value: float, unit: str, language: str = "fr", with_unit: bool = True) -> str:
+    """A change, signed as print writes it: ``+12 hab.``, ``−453 hab.`` (a minus sign, not a hyphen)."""
+    text = format_value(value, unit, language, with_unit)
+    return text if not np.isfinite(value) else ("+" + text if value > 0 else text.replace("-", "\u2212", 1))
+
+
 # -- choosing -----------------------------------------------------------------------
 
 def scenario_picker(results: dict[str, Result], text: dict, language: str, workshop: bool,
@@ -138,11 +144,14 @@ def headline(result: Result, baseline: Result, language: str, workshop: bool, pe
             if workshop:
                 st.markdown(f"<div class='question'>{question}</div>", unsafe_allow_html=True)
             unit = spec.unit_in(language)
-            # in the workshop the unit is the figure's label, just above it
+            changed = result.scenario != baseline.scenario and abs(delta) >= 1e-9
+            better = (delta < 0) == (spec.better == "lower")
+            # in the workshop the unit is the figure's label, just above it. Colour and arrow are given:
+            # Streamlit reads them from a leading hyphen, which the minus sign is not.
             st.metric(label if not workshop else unit, format_value(value, unit, language, with_unit=not workshop),
-                      delta=None if result.scenario == baseline.scenario or abs(delta) < 1e-9
-                      else format_value(delta, unit, language, with_unit=not workshop),
-                      delta_color="inverse" if spec.better == "lower" else "normal", help=explanation)
+                      delta=signed(delta, unit, language, with_unit=not workshop) if changed else None,
+                      delta_color="green" if better else "red", delta_arrow="down" if delta < 0 else "up",
+                      help=explanation)
             if workshop:
                 st.markdown(f"<div class='explain'>{explanation}</div>", unsafe_allow_html=True)
 
@@ -203,8 +212,7 @@ def place_changes(result: Result, baseline: Result, kind: str, place_id: str, te
         change = now - then
         rows.append({"": label, baseline.title(language): format_value(then, unit, language),
                      result.title(language): format_value(now, unit, language),
-                     "Δ": "—" if not np.isfinite(change) else
-                     ("+" if change > 0 else "") + format_value(change, unit, language)})
+                     "Δ": signed(change, unit, language)})
     return pd.DataFrame(rows)
 
 
@@ -233,8 +241,7 @@ def sites_table(sites: pd.DataFrame, baseline_sites: pd.DataFrame, text: dict, l
         if before is None or name not in before.index or not np.isfinite(value):
             return shown
         delta = float(value) - float(before.at[name, column])
-        sign = "+" if delta > 0 else "−"
-        return shown if abs(delta) < 0.005 else f"{shown} ({sign}{format_value(abs(delta), unit, language)})"
+        return shown if abs(delta) < 0.005 else f"{shown} ({signed(delta, unit, language)})"
 
     return pd.DataFrame([{
         text["col_site"]: row["name"],
@@ -257,9 +264,9 @@ def indicator_table(first: Result, second: Result, language: str, text: dict) ->
     table = pd.DataFrame(rows)
     colours = {text["better"]: "background-color: #cfe8ff", text["worse"]: "background-color: #ffd9b3"}
     number = lambda value: format_value(value, "", language, with_unit=False)  # noqa: E731
-    signed = lambda value: ("+" if value > 0 else "") + number(value)  # noqa: E731
+    change = lambda value: signed(value, "", language, with_unit=False)  # noqa: E731
     st.dataframe(table.style.apply(lambda row: [colours.get(row["verdict"], "")] * len(row), axis=1)
-                 .format({first.title(language): number, second.title(language): number, "Δ": signed}),
+                 .format({first.title(language): number, second.title(language): number, "Δ": change}),
                  hide_index=True, width="stretch")
     return table
 
