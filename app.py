@@ -1,9 +1,10 @@
 """jumeau viewer (Streamlit): the district in 3-D, maps, and scenarios compared side by side.
 
-Run with ``python -m viewer`` (``streamlit run app.py`` with its imports started at once); add
-``?atelier=1`` to the address for the workshop mode (large type, plain French, no technical controls). UI only: every number comes
-from the engine's public API (``jumeau.study.runner``, ``jumeau.study.compare``, ``jumeau.render``),
-through the small page functions of the ``viewer`` package.
+Run with ``python -m viewer`` (``streamlit run app.py``, the page's imports begun while the browser
+loads); add ``?atelier=1`` to the address for the workshop mode (large type, plain French, no
+technical controls). UI only: every number comes from the engine's public API
+(``jumeau.study.runner``, ``jumeau.study.compare``, ``jumeau.render``), through the small page
+functions of the ``viewer`` package.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from __future__ import annotations
 import importlib
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,22 @@ def prepare_renderer() -> threading.Thread:
     return loading
 
 
+@contextmanager
+def _drawn(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float], language: str,
+           works: np.ndarray | None, view: str) -> Iterator[tuple[object, Path]]:
+    """The scene's plotter and a temporary folder for its file, while this thread holds :data:`BUILDING`."""
+    from jumeau.render.scene import build_scene
+
+    with BUILDING:
+        plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
+                              works=works, view=view)
+        try:
+            with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
+                yield plotter, Path(folder)
+        finally:
+            plotter.close()
+
+
 def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
                language: str, works: np.ndarray | None = None, view: str = "overview") -> str:
     """A self-contained HTML page of the scene: buildings and ground coloured, water drawn, works outlined.
@@ -38,29 +55,17 @@ def scene_html(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, cl
     ``view`` is one of :func:`jumeau.render.scene.camera_views`; the page's colour bar is
     in ``language`` with the layer's declared colours.
     """
-    from jumeau.render.scene import build_scene, export_html
+    from jumeau.render.scene import export_html
 
-    with BUILDING:
-        plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
-                              works=works, view=view)
-        try:
-            with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
-                return export_html(plotter, Path(folder) / "scene.html").read_text(encoding="utf-8")
-        finally:
-            plotter.close()
+    with _drawn(site, color_by, water_depth, clim, language, works, view) as (plotter, folder):
+        return export_html(plotter, folder / "scene.html").read_text(encoding="utf-8")
 
 
 def scene_png(site: Site, color_by: xr.DataArray, water_depth: xr.DataArray, clim: tuple[float, float],
               language: str, works: np.ndarray | None = None, view: str = "overview",
               size: Sequence[int] = (1920, 1080)) -> bytes:
     """The same scene as :func:`scene_html` as a PNG of ``size`` pixels (width, height), for slides."""
-    from jumeau.render.scene import build_scene, screenshot
+    from jumeau.render.scene import screenshot
 
-    with BUILDING:
-        plotter = build_scene(site, color_by=color_by, water_depth=water_depth, clim=clim, language=language,
-                              works=works, view=view)
-        try:
-            with tempfile.TemporaryDirectory(prefix="jumeau-scene-") as folder:
-                return screenshot(plotter, Path(folder) / "scene.png", size=size).read_bytes()
-        finally:
-            plotter.close()
+    with _drawn(site, color_by, water_depth, clim, language, works, view) as (plotter, folder):
+        return screenshot(plotter, folder / "scene.png", size=size).read_bytes()
