@@ -360,3 +360,45 @@ def test_the_cache_key_follows_the_models_code_not_the_workshops_or_the_command_
                              "print(' '.join(m for m in sys.modules if m.startswith('jumeau.render')))"],
                             capture_output=True, text=True, check=True).stdout.split()
     assert set(loaded) <= {"jumeau.render", "jumeau.render.maps"}
+
+
+def test_a_scenario_with_its_parents_flood_inputs_reuses_its_flood(batch):
+    """Trees change what the heat model sees, not what the flood model receives: the flood is computed once per
+    distinct inputs, kept in the results folder's .floods, and read back by the scenario (same inputs key in
+    both provenances, the same maps); the depaved street's flood is its own."""
+    site, scenarios, runs = batch
+    report = run(site, scenarios, runs, workers=1)
+    keys = {r.scenario: json.loads((r.folder / PROVENANCE).read_text(encoding="utf-8"))["flood_run"]["flood_key"]
+            for r in report.runs}
+    assert keys["trees"] == keys["baseline"] != keys["depave"]
+    assert len(list((runs / ".floods").glob("*.nc"))) == 2
+    with xr.open_dataset(runs / "baseline" / "grids.nc") as baseline, xr.open_dataset(runs / "trees" / "grids.nc") as trees:
+        for name in ("max_depth", "max_speed", "hazard_rating", "arrival_time"):
+            np.testing.assert_array_equal(baseline[name].values, trees[name].values)
+        assert not np.array_equal(baseline["utci"].values, trees["utci"].values)  # the heat is the trees' own
+
+
+def test_a_damaged_kept_flood_is_computed_again(batch):
+    site, scenarios, runs = batch
+    run(site, scenarios[:1], runs, workers=1)
+    [kept] = (runs / ".floods").glob("*.nc")
+    kept.write_bytes(b"not a NetCDF file")
+    (runs / "baseline" / PROVENANCE).unlink()  # the scenario must be computed again, and its flood with it
+    assert [r.status for r in run(site, scenarios[:1], runs, workers=1).runs] == ["done"]
+    with xr.open_dataset(kept) as flood:
+        assert float(flood["max_depth"].max()) > 0
+
+
+def test_the_flood_key_follows_each_input_of_the_flood(city):
+    from jumeau.flood.forcing import StormForcing
+    from jumeau.site.load import load_site
+    from jumeau.study.runner import flood_key
+
+    site = load_site(city.write())
+    storm = StormForcing(return_period=10, duration=20, after_rain=10)
+    key = flood_key(site, storm)
+    assert flood_key(site, storm) == key
+    assert flood_key(site, StormForcing(return_period=10, duration=20, after_rain=20)) != key
+    grid = site.grid.copy(deep=True)
+    grid["elevation"].values[0, 0] += 0.01
+    assert flood_key(site.evolve(grid=grid), storm) != key

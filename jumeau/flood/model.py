@@ -20,6 +20,7 @@ hydrograph); water it pushes in is counted in the balance (``volume_edge_inflow`
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -82,20 +83,31 @@ def curve_numbers(site: Site) -> np.ndarray:
     return np.choose(np.clip(soil - 1, 0, 3), columns)
 
 
-def flood_site(site: Site, forcing: StormForcing, *, snapshot_every: float | None = None,
-               progress: Callable[[float], None] | None = None) -> xr.Dataset:
-    """Flood results of a Site under a storm forcing (rain, then ``after_rain`` minutes of draining)."""
-    source = storm_law(site, forcing)
+def flood_inputs(site: Site, forcing: StormForcing) -> dict[str, Any]:
+    """What the flood model receives for a Site under a storm forcing: :func:`~jumeau.flood.solver.simulate`'s
+    arguments (rain, then ``after_rain`` minutes of draining).
+
+    Two scenarios with equal inputs have the same flood: the runner computes it once
+    (:func:`jumeau.study.runner.flood_key`).
+    """
     storm = storm_of(forcing)
     grid = site.grid
     capacity = np.where(site.sealed, forcing.drainage_capacity, 0.0)
     override = site.override("drainage_capacity")
-    capacity = np.where(np.isnan(override), capacity, override)
-    result = simulate(
-        grid["elevation"], duration=storm.duration + forcing.after_rain * 60.0, rain=storm,
-        manning=site.parameter("mannings_n"), losses=Losses(curve_numbers(site)),
-        blocked=grid["building_id"].values > 0, drainage=capacity, roof_retention=site.override("roof_retention"),
-        boundary=edge_boundary(site), snapshot_every=snapshot_every, progress=progress,
-    )
+    return {
+        "elevation": grid["elevation"], "duration": storm.duration + forcing.after_rain * 60.0, "rain": storm,
+        "manning": site.parameter("mannings_n"), "losses": Losses(curve_numbers(site)),
+        "blocked": grid["building_id"].values > 0, "drainage": np.where(np.isnan(override), capacity, override),
+        "roof_retention": site.override("roof_retention"), "boundary": edge_boundary(site),
+    }
+
+
+def flood_site(site: Site, forcing: StormForcing, *, snapshot_every: float | None = None,
+               progress: Callable[[float], None] | None = None) -> xr.Dataset:
+    """Flood results of a Site under a storm forcing (see :func:`flood_inputs`)."""
+    source = storm_law(site, forcing)
+    inputs = flood_inputs(site, forcing)
+    result = simulate(**inputs, snapshot_every=snapshot_every, progress=progress)
+    storm = inputs["rain"]
     result.attrs.update(storm_depth_mm=storm.total_depth, storm_duration_s=storm.duration, storm_law=source)
     return result

@@ -10,12 +10,15 @@ get the Site and the scenarios themselves: nothing is written for them to read b
 The cache key hashes the Site's content (its layers, buildings, sites and class
 table), the scenario and its ancestors, the forcing and the code (jumeau's version
 and the hash of its sources and shipped data): an unchanged scenario is not rerun,
-any change reruns it.
+any change reruns it. Within a results folder, each distinct flood is computed once and
+kept in ``.floods/`` (:func:`shared_flood`), keyed by the flood model's inputs: a
+scenario that changes only what the heat model sees reuses its parent's flood.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import functools
 import hashlib
 import json
@@ -31,13 +34,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
 from pydantic import BaseModel
 
 from jumeau.errors import JumeauError, ScenarioError
+from jumeau.flood.forcing import StormForcing
 from jumeau.io.runfolder import Result, RunContents, claim, is_complete, write_run
+from jumeau.io.writers import write_netcdf
 from jumeau.machine import free_cores, use_threads
 from jumeau.outputs import OUTPUTS, PRODUCTS
 from jumeau.plan.scenario import Forcing, Scenario, ScenarioSet, load_scenario
@@ -157,17 +163,58 @@ def scenario_key(site: str, scenarios: ScenarioSet, scenario_id: str) -> str:
     return _digest(site, *chain, scenarios.forcing(scenario_id).model_dump_json(), code_version())
 
 
+def flood_key(site: Site, forcing: StormForcing) -> str:
+    """A hash of what the flood model receives for a Site under a storm, and of the code.
+
+    Taken on the model's inputs as computed (:func:`~jumeau.flood.model.flood_inputs`), not
+    on the layers they come from, so that no layer the flood reads can be left out: a
+    scenario that only plants trees or greens facades has its parent's flood.
+    """
+    from jumeau.flood.model import flood_inputs, storm_law
+
+    return _digest(storm_law(site, forcing), *_value_parts(flood_inputs(site, forcing)), code_version())
+
+
+def _value_parts(value: Any) -> Iterator[bytes | str]:
+    """The parts a digest takes of a model input: arrays by their bytes, records field by field."""
+    if isinstance(value, xr.DataArray):
+        yield from _value_parts(value.values)
+        for name in value.dims:
+            yield from _value_parts(value[name].values)
+    elif isinstance(value, np.ndarray):
+        yield from (str(value.dtype), str(value.shape), np.ascontiguousarray(value).tobytes())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield type(value).__name__
+        for field in dataclasses.fields(value):
+            yield field.name
+            yield from _value_parts(getattr(value, field.name))
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            yield str(key)
+            yield from _value_parts(value[key])
+    elif isinstance(value, list | tuple):
+        yield f"{type(value).__name__}{len(value)}"
+        for item in value:
+            yield from _value_parts(item)
+    elif value is None or isinstance(value, str | int | float | np.number):
+        yield repr(value)
+    else:  # a new kind of input must be hashed deliberately, not skipped
+        raise TypeError(f"flood_key: no digest for {type(value).__name__}")
+
+
 # -- one scenario ---------------------------------------------------------------------
 
 STAGES = ("flood", "heat", "indicators")  # a scenario's computation, in order
+FLOODS = ".floods"  # in a results folder, each distinct flood once (see shared_flood); hidden: no scenario
 
 
-def run_models(site: Site, forcing: Forcing, stage_progress: Callable[[str, float], None] | None = None
-               ) -> tuple[xr.Dataset, xr.Dataset]:
+def run_models(site: Site, forcing: Forcing, stage_progress: Callable[[str, float], None] | None = None,
+               floods: Path | None = None) -> tuple[xr.Dataset, xr.Dataset]:
     """Flood and heat results of a Site under a forcing.
 
     ``stage_progress`` is called with a stage (``"flood"`` or ``"heat"``) and its share done:
     the flood's from its start as its simulated time advances, the heat's when it starts and ends.
+    ``floods``: a folder where each distinct flood is kept (see :func:`shared_flood`).
     """
     # Imported here, as the other modules a computation needs: a run whose scenarios are
     # all cached (a warm `jumeau run`, the viewer's start) must not pay for their imports.
@@ -176,11 +223,49 @@ def run_models(site: Site, forcing: Forcing, stage_progress: Callable[[str, floa
 
     report = stage_progress or (lambda stage, share: None)
     report("flood", 0.0)
-    flood = flood_site(site, forcing.storm, progress=functools.partial(report, "flood"))
+    flood_progress = functools.partial(report, "flood")
+    flood = (flood_site(site, forcing.storm, progress=flood_progress) if floods is None
+             else shared_flood(site, forcing.storm, floods, flood_progress))
     report("heat", 0.0)
     heat = heat_site(site, forcing.heat)
     report("heat", 1.0)
     return flood, heat
+
+
+def shared_flood(site: Site, forcing: StormForcing, floods: Path, progress: Callable[[float], None]) -> xr.Dataset:
+    """The flood of a Site, computed once per distinct inputs (:func:`flood_key`) and kept in ``floods``.
+
+    A flood is the longest part of a scenario; scenarios that change only what the heat
+    model sees (trees, facades, cool materials) have their parent's, and a workshop's
+    what-if of that kind returns in the heat model's time. The file is claimed while it is
+    computed, so two workers that need it at once compute it once; its attribute
+    ``flood_key`` says which inputs it is of.
+    """
+    from jumeau.flood.model import flood_site
+
+    key = flood_key(site, forcing)
+    path = floods / f"{key[:24]}.nc"
+    with claim(path):
+        kept = _kept_flood(path, key)
+        if kept is not None:
+            progress(1.0)
+            return kept
+        flood = flood_site(site, forcing, progress=progress)
+        flood.attrs["flood_key"] = key
+        write_netcdf(flood, path)
+        return flood
+
+
+def _kept_flood(path: Path, key: str) -> xr.Dataset | None:
+    """The flood kept in ``path`` if it is whole and of inputs ``key``; None otherwise (it is computed again)."""
+    if not path.is_file():
+        return None
+    try:
+        kept = xr.load_dataset(path, decode_coords="all")
+    except (OSError, ValueError):  # damaged on disk: written atomically, so not by a killed run
+        log.warning("%s: unreadable, computing the flood again", path)
+        return None
+    return kept if kept.attrs.get("flood_key") == key else None
 
 
 @dataclass(frozen=True)
@@ -211,7 +296,7 @@ def run_scenario(site: Site, scenarios: ScenarioSet, task: _Task,
             forcing = scenarios.forcing(task.scenario)
             changed = apply(site, scenarios.interventions(task.scenario))
             report = None if stage_progress is None else functools.partial(stage_progress, task.scenario)
-            flood, heat = run_models(changed, forcing, report)
+            flood, heat = run_models(changed, forcing, report, task.folder.parent / FLOODS)
             if report:
                 report("indicators", 0.0)
             table, buildings, sites = indicators.compute(changed, flood, heat, forcing)
@@ -254,7 +339,7 @@ def _contents(site: Site, scenarios: ScenarioSet, task: _Task, forcing: Forcing,
         "scenario_files": {s.id: str(s.source) for s in chain if s.source},
         "forcing": json.loads(forcing.model_dump_json()), "code_version": code_version(),
         "versions": _versions(), "volume_balance": {k: v for k, v in flood.attrs.items() if k.startswith("volume")},
-        "flood_run": {k: v for k, v in flood.attrs.items() if k.startswith(("step", "froude", "storm"))},
+        "flood_run": {k: v for k, v in flood.attrs.items() if k.startswith(("step", "froude", "storm", "flood_key"))},
         "seconds": round(seconds, 2),
     }
     try:
