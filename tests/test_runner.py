@@ -378,15 +378,18 @@ def test_a_scenario_with_its_parents_flood_inputs_reuses_its_flood(batch):
         assert not np.array_equal(baseline["utci"].values, trees["utci"].values)  # the heat is the trees' own
 
 
-def test_a_damaged_kept_flood_is_computed_again(batch):
+def test_a_damaged_kept_flood_is_computed_again_and_a_half_written_one_removed(batch):
     site, scenarios, runs = batch
     run(site, scenarios[:1], runs, workers=1)
     [kept] = (runs / ".floods").glob("*.nc")
     kept.write_bytes(b"not a NetCDF file")
+    leftover = kept.parent / f".{kept.stem}.x1y2.tmp.nc"  # what a writer killed mid-write leaves
+    leftover.write_bytes(b"half")
     (runs / "baseline" / PROVENANCE).unlink()  # the scenario must be computed again, and its flood with it
     assert [r.status for r in run(site, scenarios[:1], runs, workers=1).runs] == ["done"]
     with xr.open_dataset(kept) as flood:
         assert float(flood["max_depth"].max()) > 0
+    assert not leftover.exists()
 
 
 def test_the_flood_key_follows_each_input_of_the_flood(city):

@@ -246,6 +246,8 @@ def shared_flood(site: Site, forcing: StormForcing, floods: Path, progress: Call
     key = flood_key(site, forcing)
     path = floods / f"{key[:24]}.nc"
     with claim(path):
+        for leftover in floods.glob(f".{path.stem}.*.tmp{path.suffix}"):  # of a writer killed mid-write
+            leftover.unlink(missing_ok=True)
         kept = _kept_flood(path, key)
         if kept is not None:
             progress(1.0)
