@@ -332,6 +332,31 @@ def test_a_map_drawn_once_is_kept_in_the_run_s_folder_for_the_next_server(worksp
     assert not again.exception, again.exception
     assert again.get("imgs") or again.get("image")
 
+def test_a_layer_s_colour_range_is_kept_in_the_run_s_folder_for_the_next_server(workspace, monkeypatch):
+    """A map's colours span every scenario's values: a fresh server's first page read the layer of every
+    scenario to colour one map; each run's percentiles are kept in its folder instead."""
+    import numpy as np
+
+    import viewer.views
+    from jumeau.io.runfolder import find_runs
+
+    results = list(find_runs(workspace[2] / next(p.name for p in workspace[2].iterdir() if p.is_dir())).values())
+    assert len(results) > 1
+    viewer.views._layer_span.clear()
+    limits = viewer.views.colour_range(results, "t_air")
+    values = [r.layer("t_air").values for r in results]
+    assert limits == (min(np.nanpercentile(v, 1) for v in values), max(np.nanpercentile(v, 99.5) for v in values))
+    assert viewer.views.layer_span(results[0], "no_such_layer") is None
+    assert len(list(workspace[2].rglob(f"{viewer.views.MAP_FOLDER}/span-*-t_air.json"))) == len(results)
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("a fresh server read a layer whose span its run's folder holds")
+
+    monkeypatch.setattr(viewer.views.data, "grids", read_again)
+    viewer.views._layer_span.clear()  # as a new server's memory
+    assert viewer.views.colour_range([type(r)(r.folder) for r in results], "t_air") == limits
+
+
 def test_the_shown_scenario_s_3d_scene_is_built_in_the_background(workspace, monkeypatch):
     import viewer.scene3d
     import viewer.views

@@ -167,6 +167,7 @@ def test_planner_mode_every_view_without_error_and_buildings_show_their_values(s
     watched = Watched(browser, server)
     page = watched.page
     page.get_by_text("Ce que montre la carte").first.wait_for(timeout=120_000)
+    page.get_by_text("Carte interactive : survoler les bâtiments").click()
     # the hover map draws, or shows its error
     page.locator('[data-testid="stDeckGlJsonChart"], [data-testid="stAlertContentError"]').first.wait_for(
         timeout=120_000)

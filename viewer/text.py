@@ -38,6 +38,7 @@ _OWN: dict[str, dict[str, str]] = {
         "tab_compare": "Comparer",
         "tab_run": "Lancer un calcul",
         "tab_download": "Télécharger",
+        "hover_toggle": "Carte interactive : survoler les bâtiments",
         "buildings_hover": ("Survolez un bâtiment pour voir ses valeurs ; cliquez dessus pour voir ce qui change "
                             "là (« Ce qui change ici »)."),
         "first": "Premier scénario",
@@ -219,6 +220,7 @@ _OWN: dict[str, dict[str, str]] = {
         "tab_compare": "Compare",
         "tab_run": "Run a computation",
         "tab_download": "Download",
+        "hover_toggle": "Interactive map: hover over the buildings",
         "buildings_hover": ("Hover over a building to see its values; click it to see what changes there (“What "
                             "changes here”)."),
         "first": "First scenario",

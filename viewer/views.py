@@ -7,6 +7,7 @@ import functools
 import hashlib
 import html
 import io
+import json
 import math
 import re
 import threading
@@ -58,12 +59,49 @@ def layer_label(name: str, language: str) -> str:
 
 def colour_range(results: list[Result], name: str) -> tuple[float, float]:
     """One range for a layer over every scenario shown, so colours mean the same everywhere."""
-    values = [data.grids(r)[name].values for r in results if name in data.grids(r)]
-    low = float(min(np.nanpercentile(v, 1) for v in values))
-    high = float(max(np.nanpercentile(v, 99.5) for v in values))
+    spans = [span for r in results if (span := layer_span(r, name)) is not None]
+    low = min(span[0] for span in spans)
+    high = max(span[1] for span in spans)
     if OUTPUTS[name].empty_at_zero:
         low = 0.0
     return (low, high) if high > low else (low, low + 1.0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _layer_span(_result: Result, folder: str, key: str, name: str) -> tuple[float, float] | None:
+    def measured() -> bytes:
+        values = data.grids(_result)[name].values if name in data.grids(_result) else None
+        span = None if values is None else [float(np.nanpercentile(values, 1)), float(np.nanpercentile(values, 99.5))]
+        return json.dumps(span).encode()
+
+    span = json.loads(kept_in_run(_result.folder, f"span-{key[:24]}-{name}.json", measured))
+    return None if span is None else (span[0], span[1])
+
+
+def layer_span(result: Result, name: str) -> tuple[float, float] | None:
+    """A layer's 1st and 99.5th percentiles in one run (None if the run has no such layer), once per run.
+
+    Kept in the run's folder: a fresh server's first page read the layer of every scenario
+    (seven files) to colour one map.
+    """
+    return _layer_span(result, str(result.folder), result.key, name)
+
+
+def kept_in_run(folder: Path | None, name: str, make: Callable[[], bytes]) -> bytes:
+    """What a server made of a run (a map, a layer's span), from the run's folder if a server made it before,
+    else made and kept there (in :data:`MAP_FOLDER`, gone with the run when it is redone)."""
+    stored = None if folder is None else folder / MAP_FOLDER / name
+    if stored is not None and stored.is_file():
+        return stored.read_bytes()
+    made = make()
+    if stored is not None:
+        try:
+            stored.parent.mkdir(exist_ok=True)
+            with atomic_path(stored) as partial:
+                partial.write_bytes(made)
+        except OSError:
+            pass  # a results folder the server may only read: made again by the next server
+    return made
 
 
 def layer_key(result: Result, name: str) -> str:
@@ -310,19 +348,9 @@ def _cached_map_png(_site: Site, _layer: xr.DataArray, limits: tuple[float, floa
                     _folder: Path | None = None) -> bytes:
     """The map, from the run's folder if a server drew it before (a map takes 0.3–0.7 s; a fresh server's
     first page waited for it), else drawn and kept there."""
-    stored = None if _folder is None else _folder / MAP_FOLDER / (hashlib.sha256(
-        repr((limits, title, language, difference, key, projector, _map_style())).encode()).hexdigest()[:24] + ".png")
-    if stored is not None and stored.is_file():
-        return stored.read_bytes()
-    png = _map_png(_site, _layer, limits, title, language, difference, _works, projector)
-    if stored is not None:
-        try:
-            stored.parent.mkdir(exist_ok=True)
-            with atomic_path(stored) as partial:
-                partial.write_bytes(png)
-        except OSError:
-            pass  # a results folder the server may only read: drawn again by the next server
-    return png
+    name = hashlib.sha256(repr((limits, title, language, difference, key, projector, _map_style())).encode()).hexdigest()
+    return kept_in_run(_folder, name[:24] + ".png",
+                       lambda: _map_png(_site, _layer, limits, title, language, difference, _works, projector))
 
 
 @functools.cache
@@ -354,7 +382,7 @@ def hover_map(site: Site, result: Result, baseline: Result, layer: xr.DataArray,
     buffer = io.BytesIO()
     plt.imsave(buffer, rgba, format="png")
     xmin, ymin, xmax, ymax = site.grid.rio.bounds()
-    to_lonlat = Transformer.from_crs(site.crs, "EPSG:4326", always_xy=True)
+    to_lonlat = _to_lonlat(site.crs.to_wkt())
     # the bitmap's four corners, in longitude/latitude (the grid is rotated against the meridians)
     bounds = [list(to_lonlat.transform(x, y)) for x, y in ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin))]
     shown = hover_table(result.buildings.to_crs("EPSG:4326"), language)
@@ -384,6 +412,12 @@ def hover_map(site: Site, result: Result, baseline: Result, layer: xr.DataArray,
         building = str(picked[0]["pick"])
         st.text(f"{text['building']} {building} — {html.unescape(str(picked[0]['use']))}")  # as text: never run
         st.table(place_changes(result, baseline, "building", building, text, language), hide_index=True)
+
+
+@functools.cache
+def _to_lonlat(crs_wkt: str) -> Transformer:
+    """A site's CRS to longitude/latitude; building it took a sixth of a second of the first page."""
+    return Transformer.from_crs(crs_wkt, "EPSG:4326", always_xy=True)
 
 
 def fitting_zoom(corners: np.ndarray, width_px: float = 900, height_px: float = 480) -> float:
@@ -498,7 +532,8 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
             prepare_maps(tuple(all_results), baseline, choice, label[choice], language, workshop, site_of)
     png_download(png, file_name(text["map_word"], result.title(language), label[choice],
                                 f"{hour:g}h" if hour is not None else "", suffix=".png"), text, "dl_map_png")
-    if not workshop:
+    # On demand: deck.gl's 3 MB of script and its WebGL start took 0.6–1 s of a fresh server's first page.
+    if not workshop and st.toggle(text["hover_toggle"], key="hover_map"):
         hover_map(site, result, baseline, request.layer, request.cmap, request.limits, text, language)
 
 
