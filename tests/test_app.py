@@ -332,6 +332,7 @@ def test_a_map_drawn_once_is_kept_in_the_run_s_folder_for_the_next_server(worksp
     assert not again.exception, again.exception
     assert again.get("imgs") or again.get("image")
 
+
 def test_a_layer_s_colour_range_is_kept_in_the_run_s_folder_for_the_next_server(workspace, monkeypatch):
     """A map's colours span every scenario's values: a fresh server's first page read the layer of every
     scenario to colour one map; each run's percentiles are kept in its folder instead."""
