@@ -194,6 +194,7 @@ def main() -> None:
     if (code := joined_code()) is not None:
         participant_main(code)
         return
+    views.keep_choices()
     in_workshop = st.session_state.get("workshop_on", WORKSHOP_SERVER or asked_in_url())
     # the room's screen is the page's: the sidebar (language, facilitator's code) stays folded
     st.set_page_config(page_title="jumeau", layout="wide", initial_sidebar_state="collapsed" if in_workshop else "auto")

@@ -203,6 +203,29 @@ def test_felt_heat_is_shown_hour_by_hour(app):
         assert app.select_slider(key="map_hour").value == 10.0
 
 
+def test_the_view_s_choices_are_kept_when_coming_back_to_it(app):
+    # Streamlit forgets a widget's value on a run that does not draw it: a facilitator who showed the
+    # water depths, looked at the 3-D scene and came back found the heat map again.
+    app.radio(key="view").set_value("tab_map").run()
+    app.radio(key="map_layer").set_value("max_depth").run()
+    app.toggle(key="hover_map").set_value(True).run()
+    app.radio(key="view").set_value("tab_compare").run()
+    app.radio(key="cmp_layer").set_value("max_depth").run()
+    app.slider(key="w_health").set_value(3.0).run()
+    app.radio(key="view").set_value("tab_3d").run()
+    app.radio(key="view").set_value("tab_map").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="map_layer").value == "max_depth"
+    assert app.toggle(key="hover_map").value is True
+    app.radio(key="view").set_value("tab_compare").run()
+    assert app.radio(key="cmp_layer").value == "max_depth"
+    assert app.slider(key="w_health").value == 3.0
+    app.sidebar.radio(key="language").set_value("en").run()
+    app.radio(key="view").set_value("tab_map").run()
+    assert not app.exception, app.exception
+    assert app.radio(key="map_layer").value == "max_depth"
+
+
 def test_a_scenario_tells_what_it_does_with_its_works_and_costs(app):
     app.selectbox(key="scenario_select").set_value("depave").run()
     assert not app.exception

@@ -139,6 +139,28 @@ def signed(value: float, unit: str, language: str = "fr", with_unit: bool = True
 
 # -- choosing -----------------------------------------------------------------------
 
+# What a person chose in one view (a layer, an hour, a viewpoint, the compared scenarios, the
+# weights, a place), kept while they look at another: Streamlit forgets a widget's value on a run
+# that does not draw it, so the map came back on the heat layer after a look at the 3-D scene.
+KEPT_CHOICES = ("map_layer", "map_hour", "before_after", "hover_map", "scene_layer", "scene_view", "cmp_a", "cmp_b",
+                "cmp_layer", "place", *(f"w_{d}" for d in DIMENSIONS))
+
+
+def keep_choices() -> None:
+    """Carry the views' choices through this run, drawn or not (to be called before any of them is drawn).
+
+    Values no longer among a widget's options fall back to its default (Streamlit's rule)."""
+    for key in KEPT_CHOICES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def unless_chosen(key: str, **default) -> dict:
+    """A widget's ``default`` argument, left out once a choice is kept for ``key`` (Streamlit warns when a
+    widget gets both)."""
+    return {} if key in st.session_state else default
+
+
 def scenario_picker(results: dict[str, Result], text: dict, language: str, workshop: bool,
                     pending: dict[str, str] | None = None) -> str:
     """The scenario shown: big buttons in workshop mode (greyed for the ``pending`` ones, id → title, still
@@ -510,8 +532,8 @@ def map_view(site: Site, result: Result, baseline: Result, all_results: list[Res
     hour = None
     if hourly(result, choice):
         hours = [float(h) for h in data.grids(result)["hour"].values]
-        hour = st.select_slider(text["hour"], options=hours, value=map_hour(result, hours),
-                                format_func=lambda h: f"{h:g} h", key="map_hour")
+        hour = st.select_slider(text["hour"], options=hours, format_func=lambda h: f"{h:g} h", key="map_hour",
+                                **unless_chosen("map_hour", value=map_hour(result, hours)))
     request = map_request(result, baseline, all_results, choice, label[choice], language, hour)
     side_by_side = result.scenario != baseline.scenario and not request.difference and switch.toggle(
         text["before_after"], key="before_after")
@@ -681,8 +703,8 @@ def compare_view(site: Site, results: dict[str, Result], baseline_id: str, text:
     ids = list(results)
     left, right = st.columns(2)
     first = left.selectbox(text["first"], ids, index=0, format_func=lambda s: results[s].title(language), key="cmp_a")
-    second = right.selectbox(text["second"], ids, index=min(1, len(ids) - 1),
-                             format_func=lambda s: results[s].title(language), key="cmp_b")
+    second = right.selectbox(text["second"], ids, format_func=lambda s: results[s].title(language), key="cmp_b",
+                             **unless_chosen("cmp_b", index=min(1, len(ids) - 1)))
     names = available_layers(results[first])
     name = st.radio(text["layer"], names, format_func=lambda n: layer_label(n, language), horizontal=True,
                     key="cmp_layer")
@@ -704,7 +726,8 @@ def scorecard_view(results: dict[str, Result], baseline_id: str, text: dict, lan
     st.subheader(text["scorecard"])
     st.caption(text["weights"])
     columns = st.columns(len(DIMENSIONS))
-    weights = {d: columns[i].slider(dimension_label(d, language), 0.0, 3.0, 1.0, 0.5, key=f"w_{d}")
+    weights = {d: columns[i].slider(dimension_label(d, language), 0.0, 3.0, step=0.5, key=f"w_{d}",
+                                    **unless_chosen(f"w_{d}", value=1.0))
                for i, d in enumerate(DIMENSIONS)}
     if sum(weights.values()) == 0:
         weights = dict.fromkeys(DIMENSIONS, 1.0)
